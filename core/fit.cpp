@@ -220,7 +220,7 @@ Logs Model::evaluate(const Tensor& x, const Tensor& y, long batch_size, int verb
     loss_sum += test_step(xb, yb).loss * double(e - b);
     bar.update(s + 1, ordered(logs(loss_sum / double(e))));
   }
-  const Logs result = logs(loss_sum / double(n));
+  Logs result = logs(loss_sum / double(n));  // not const: returned by move
   bar.finish(ordered(result));
   return result;
 }

@@ -1,5 +1,8 @@
 #include "core/layer.h"
 
+#include <set>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -18,11 +21,29 @@ std::string Layer::describe() const { return fmt::format("{} '{}'", class_name_,
 
 SymbolicTensor Layer::operator()(const SymbolicTensor& x) { return (*this)(std::vector<SymbolicTensor>{x}); }
 
+namespace {
+// True when `layer` made t or any tensor t was computed from.
+bool computed_by(const SymbolicTensor& t, const Layer* layer, std::set<std::pair<const Layer*, int>>& seen) {
+  if (t.layer.get() == layer) return true;
+  if (!seen.insert({t.layer.get(), t.node_index}).second) return false;
+  for (const SymbolicTensor& in : t.layer->inbound_nodes().at(size_t(t.node_index)).inputs)
+    if (computed_by(in, layer, seen)) return true;
+  return false;
+}
+}  // namespace
+
 SymbolicTensor Layer::operator()(const std::vector<SymbolicTensor>& xs) {
   check_input_count(xs.size());
   std::vector<Shape> shapes;
+  std::set<std::pair<const Layer*, int>> seen;
   for (const SymbolicTensor& x : xs) {
     if (!x.layer) throw UsageError(fmt::format("{} was called on an empty symbolic tensor", describe()));
+    // The node would hold its own layer through its inputs: a cycle of shared pointers, never freed,
+    // and a graph no model can run (a model uses each layer once).
+    if (computed_by(x, this, seen))
+      throw UsageError(fmt::format("{} is called on a tensor computed from its own output; a layer cannot be "
+                                   "called more than once along one path. Create a second layer instead.",
+                                   describe()));
     shapes.push_back(x.shape());
   }
   build(shapes);

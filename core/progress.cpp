@@ -44,7 +44,8 @@ std::string ProgressBar::format_eta(double seconds) {
   return fmt::format("{}s", s);
 }
 
-std::string ProgressBar::format_time_per_step(double t) {
+std::string ProgressBar::format_time_per_step(double seconds_per_step) {
+  const double t = seconds_per_step;
   if (t >= 1) return fmt::format("{:.0f}s/step", t);
   if (t >= 1e-3) return fmt::format("{:.0f}ms/step", t * 1e3);
   return fmt::format("{:.0f}us/step", t * 1e6);

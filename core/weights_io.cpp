@@ -80,7 +80,7 @@ void write_npz(const std::vector<WeightEntry>& entries, const std::string& file,
   }
   if (zip_close(za.get()) != 0)
     throw IoError(fmt::format("cannot write weights file '{}': {}", path, zip_strerror(za.get())));
-  za.release();  // zip_close freed it
+  za.release();  // NOLINT(bugprone-unused-return-value): zip_close freed it, nothing to keep
 }
 
 // Flushes a written file to the disk, so that after a power cut the renamed file holds its data.

@@ -7,10 +7,17 @@ MINNOW_PACKAGES=(
   libpng-dev                        # PNG pictures written by the examples
   dataset-fashion-mnist             # the real data the training examples use
 )
+# What the whole test run (scripts/test.sh) needs on top: clang with libFuzzer and the sanitizer
+# runtimes (libclang-rt-14-dev) and OpenMP (libomp-dev) for the fuzz build, and the linters.
+MINNOW_TEST_PACKAGES=(
+  clang libclang-rt-14-dev libomp-dev
+  clang-tidy cppcheck
+)
 
+# minnow_install_missing [more packages...]: MINNOW_PACKAGES and the ones given.
 minnow_install_missing() {
   local missing=()
-  for p in "${MINNOW_PACKAGES[@]}"; do
+  for p in "${MINNOW_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -12,6 +12,8 @@ shift || true
 cmake --preset fuzz > /dev/null
 cmake --build --preset fuzz -j"$(nproc)"
 mkdir -p build/fuzz/artifacts
+# fuzz_weights writes each input to a scratch file: in memory (tmpfs) it runs 10-40 times faster.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi
 for target in idx npy weights; do
   mkdir -p "build/fuzz/corpus/$target"
   log="build/fuzz/fuzz_$target.log"

@@ -3,7 +3,8 @@
 // whose weights file holds dense/kernel (2, 3), dense/bias (3,), bn/gamma, bn/beta,
 // bn/moving_mean, bn/moving_variance (3,) each, out/kernel (3, 1) and out/bias (1,).
 //
-// The input is written to a scratch file and loaded, as a user's file would be. A malformed file
+// The input is written to a scratch file in the temporary folder ($TMPDIR: scripts/fuzz.sh points it
+// at /dev/shm) and loaded, as a user's file would be. A malformed file
 // must be an IoError that leaves every weight as it was, bit for bit; anything else (a crash, a
 // sanitizer report, another exception) is a bug.
 #include <unistd.h>
@@ -41,8 +42,8 @@ std::vector<float> all_weights(const minnow::Model& model) {
 // The scratch file, removed at exit. Allocated once and never freed (still reachable at exit).
 const char* scratch_file() {
   static const std::string* path = [] {
-    auto* p = new std::string(
-        (std::filesystem::temp_directory_path() / ("minnow-fuzz-weights-" + std::to_string(getpid()) + ".npz")).string());
+    const std::string name = "minnow-fuzz-weights-" + std::to_string(getpid()) + ".npz";
+    auto* p = new std::string((std::filesystem::temp_directory_path() / name).string());
     std::atexit([] { std::remove(scratch_file()); });
     return p;
   }();

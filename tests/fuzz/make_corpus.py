@@ -102,7 +102,7 @@ def main():
     write("npy", "malformed.npy", npy((2,), values(2), dict_text="{'descr': '<f4', 'fortran_order': Fals"))
 
     labels = idx((10,), bytes(range(10)))
-    images = idx((2, 3, 3), bytes(range(0, 255, 14)))
+    images = idx((2, 3, 3), bytes(range(0, 252, 14)))  # 18 values
     write("idx", "labels-idx1-ubyte", labels)
     write("idx", "images-idx3-ubyte", images)
     write("idx", "images-idx3-ubyte.gz", gz(images))

@@ -125,11 +125,23 @@ TEST_CASE("Hostile: a Model whose output does not depend on its input is a Usage
   require_throws<UsageError>([&] { Model m(in, out, "net"); }, {"Model 'net'", "disconnected", "'other'"});
 }
 
-TEST_CASE("Hostile: a layer called twice in one Model is a UsageError", "[hostile][graph]") {
+TEST_CASE("Hostile: a layer called on its own output is a UsageError when it is called", "[hostile][graph]") {
   auto in = Input({3});
   auto d = Dense({.units = 3, .name = "twice"});
-  auto out = d(d(in));
-  require_throws<UsageError>([&] { Model m(in, out, "net"); }, {"Model 'net'", "Dense 'twice'", "more than once"});
+  auto once = d(in);
+  require_throws<UsageError>([&] { d(once); }, {"Dense 'twice'", "its own output", "more than once"});
+  auto later = Dense({.units = 3, .name = "between"})(once);
+  require_throws<UsageError>([&] { d(later); }, {"Dense 'twice'", "its own output"});
+  CHECK(d->inbound_nodes().size() == 1);  // no node recorded: no cycle of shared pointers
+}
+
+TEST_CASE("Hostile: a layer called on two branches of one Model is a UsageError", "[hostile][graph]") {
+  auto a = Input({3});
+  auto b = Input({3});
+  auto d = Dense({.units = 3, .name = "shared"});
+  auto out = Add()({d(a), d(b)});
+  require_throws<UsageError>([&] { Model m({a, b}, {out}, "net"); },
+                             {"Model 'net'", "Dense 'shared'", "more than once"});
 }
 
 TEST_CASE("Hostile: two layers with one name in a Model is a UsageError", "[hostile][graph]") {
@@ -260,7 +272,7 @@ TEST_CASE("Hostile: a layer added twice to a Sequential is a UsageError and the 
   auto d = Dense({.units = 3, .name = "again"});
   model.add(d);
   const auto before = snapshot_weights(model);
-  require_throws<UsageError>([&] { model.add(d); }, {"Model 'seq'", "Dense 'again'", "more than once"});
+  require_throws<UsageError>([&] { model.add(d); }, {"Dense 'again'", "more than once"});
   require_weights_unchanged(model, before);
   CHECK(model.layers().size() == 1);
   CHECK(model.forward(Tensor({2, 3}, 1.0f), Mode::Inference).shape() == Shape{2, 3});

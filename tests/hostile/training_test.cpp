@@ -360,7 +360,8 @@ TEST_CASE("Hostile: fit whose last batch holds one sample trains BatchNormalizat
   for (float v : model.get_layer("bn").weight("moving_variance").value.values()) CHECK(v >= 0.0f);
 }
 
-TEST_CASE("Hostile: fit on a constant feature trains BatchNormalization without NaN", "[hostile][batch_normalization]") {
+TEST_CASE("Hostile: fit on a constant feature trains BatchNormalization without NaN",
+          "[hostile][batch_normalization]") {
   clear_session();
   auto in = Input({3});
   Model model(in, Dense(1)(BatchNormalization({.name = "bn"})(in)), "constant");
