@@ -22,6 +22,8 @@
 //
 // usage: minnow_bench [--workload W1,W2,..|all] [--threads N] [--quick] [--reps N] [--epochs N]
 //                     [--data DIR] [--quiet-wait SECONDS] [--profile]
+// --profile adds per-layer times (and each Dense/Conv2D forward's GEMM rate); with W4 it profiles
+// one batch first, and --epochs -1 skips W4's epochs.
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -337,8 +339,8 @@ void w4(const Flags& f) {
     take_rows(train.labels, idx, 0, 64, yb);
     profile_layers(model, xb, model.loss(), yb, 20);
   }
-  run_epochs(f, "W4", model, train.images, train.labels, test.images, test.labels, 64,
-             f.epochs ? f.epochs : f.quick ? 1 : 2);
+  const int epochs = f.epochs ? f.epochs : f.quick ? 1 : 2;  // --epochs -1: --profile only
+  if (epochs > 0) run_epochs(f, "W4", model, train.images, train.labels, test.images, test.labels, 64, epochs);
 }
 
 void w5(const Flags& f) {
