@@ -22,6 +22,8 @@
 //
 // usage: minnow_bench [--workload W1,W2,..|all] [--threads N] [--quick] [--reps N] [--epochs N]
 //                     [--data DIR] [--quiet-wait SECONDS] [--profile]
+// --profile adds per-layer times (and each Dense/Conv2D forward's GEMM rate); with W4 it profiles
+// one batch first, and --epochs -1 skips W4's epochs.
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -126,18 +128,23 @@ void report(const Flags& f, const Measurement& m) {
   std::fflush(stdout);
 }
 
+double g_peak_gflops = 0;  // the run's sgemm rate, for --profile
+
+// Multiply-adds of one sample's forward pass through a Dense or Conv2D layer (0 for others).
+double layer_macs_per_sample(const Layer& l) {
+  if (const auto* d = dynamic_cast<const DenseLayer*>(&l)) return double(d->input_shape()[1]) * double(d->options().units);
+  if (const auto* c = dynamic_cast<const Conv2DLayer*>(&l)) {
+    const Shape &in = c->input_shape(), &out = c->output_shape();
+    return double(out[1]) * double(out[2]) * double(out[3]) * double(c->options().kernel_size[0]) *
+           double(c->options().kernel_size[1]) * double(in[3]);
+  }
+  return 0;
+}
+
 // Multiply-adds of one sample's forward pass through the model's Dense and Conv2D layers.
 double forward_macs_per_sample(const Model& model) {
   double macs = 0;
-  for (const auto& l : model.layers()) {
-    if (const auto* d = dynamic_cast<const DenseLayer*>(l.get()))
-      macs += double(d->input_shape()[1]) * double(d->options().units);
-    if (const auto* c = dynamic_cast<const Conv2DLayer*>(l.get())) {
-      const Shape &in = c->input_shape(), &out = c->output_shape();
-      macs += double(out[1]) * double(out[2]) * double(out[3]) * double(c->options().kernel_size[0]) *
-              double(c->options().kernel_size[1]) * double(in[3]);
-    }
-  }
+  for (const auto& l : model.layers()) macs += layer_macs_per_sample(*l);
   return macs;
 }
 
@@ -193,10 +200,15 @@ void profile_layers(Model& model, const Tensor& x, const Loss& loss, const Tenso
       if (r > 0) bwd[i] += bench::now_s() - t0, bwd_cpu[i] += cpu_s() - c0;
     }
   }
-  for (size_t i = 0; i < layers.size(); ++i)
-    fmt::print("  profile {:<24} forward {:9.3f} ms (cpu {:9.3f})  backward {:9.3f} ms (cpu {:9.3f})\n",
+  const double batch = double(x.shape()[0]);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    // The forward GEMM's rate for Dense and Conv2D, as a fraction of the run's sgemm peak.
+    const double macs = layer_macs_per_sample(*layers[i]) * batch, rate = 2 * macs / (fwd[i] / reps) / 1e9;
+    fmt::print("  profile {:<24} forward {:9.3f} ms (cpu {:9.3f})  backward {:9.3f} ms (cpu {:9.3f}){}\n",
                layers[i]->name(), fwd[i] * 1e3 / reps, fwd_cpu[i] * 1e3 / reps, bwd[i] * 1e3 / reps,
-               bwd_cpu[i] * 1e3 / reps);
+               bwd_cpu[i] * 1e3 / reps,
+               macs > 0 ? fmt::format("  forward {:.1f} GFLOP/s = {:.2f} of peak", rate, rate / g_peak_gflops) : "");
+  }
 }
 
 void run_steps(const Flags& f, const std::string& id, Model& model, Optimizer& opt, const Loss& loss, const Tensor& x,
@@ -327,8 +339,8 @@ void w4(const Flags& f) {
     take_rows(train.labels, idx, 0, 64, yb);
     profile_layers(model, xb, model.loss(), yb, 20);
   }
-  run_epochs(f, "W4", model, train.images, train.labels, test.images, test.labels, 64,
-             f.epochs ? f.epochs : f.quick ? 1 : 2);
+  const int epochs = f.epochs ? f.epochs : f.quick ? 1 : 2;  // --epochs -1: --profile only
+  if (epochs > 0) run_epochs(f, "W4", model, train.images, train.labels, test.images, test.labels, 64, epochs);
 }
 
 void w5(const Flags& f) {
@@ -409,6 +421,7 @@ int main(int argc, char** argv) try {
       {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}};
   if (f.child) {
     set_random_seed(42);
+    g_peak_gflops = f.peak_gflops;
     for (const auto& [id, fn] : all)
       if (id == f.workloads.at(0)) fn(f);
     return 0;

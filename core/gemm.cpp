@@ -20,7 +20,7 @@ using Traits = ei::gebp_traits<float, float>;
 using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
 
 // Below this many multiply-adds a product stays on one thread.
-constexpr double kParallelMinMacs = double(1 << 21);
+constexpr double kParallelMinMacs = double(1 << 23);
 // A product whose output is too small to split is split along k into this many parts at most,
 // each at least kMinDepthPart deep. The count depends on k only, never on the thread count.
 constexpr Index kMaxDepthParts = 8;

@@ -272,16 +272,22 @@ void Model::run_backward(std::span<const Tensor* const> dys, bool input_gradient
                                    "model's forward again before its backward.",
                                    name_, steps_[k].layer->describe()));
   std::fill(grad_set_.begin(), grad_set_.end(), false);
-  // dL/d(slot) accumulates: a tensor that feeds several layers gets the sum of their gradients.
+  grad_of_.assign(values_.size(), nullptr);
+  // dL/d(slot): the producer's own gradient tensor when one layer feeds the slot (no copy);
+  // a tensor that feeds several layers gets the sum of their gradients, in grads_[slot].
   auto add_grad = [&](int slot, const Tensor& g) {
     Tensor& acc = grads_[size_t(slot)];
     if (!grad_set_[size_t(slot)]) {
-      if (acc.shape() != g.shape()) acc.resize(g.shape());
-      std::copy(g.data(), g.data() + g.size(), acc.data());
+      grad_of_[size_t(slot)] = &g;
       grad_set_[size_t(slot)] = true;
-    } else {
-      acc.row() += g.row();
+      return;
     }
+    if (grad_of_[size_t(slot)] != &acc) {  // the second gradient: start the sum
+      if (acc.shape() != g.shape()) acc.resize(g.shape());
+      std::copy(grad_of_[size_t(slot)]->data(), grad_of_[size_t(slot)]->data() + g.size(), acc.data());
+      grad_of_[size_t(slot)] = &acc;
+    }
+    acc.row() += g.row();
   };
   for (size_t i = 0; i < dys.size(); ++i) {
     const Tensor& y = *values_[size_t(output_slots_[i])];
@@ -295,14 +301,22 @@ void Model::run_backward(std::span<const Tensor* const> dys, bool input_gradient
     // A layer fed only by the model's inputs computes its dL/dx only when the caller wants them.
     bool needs_dx = input_gradients;
     for (int slot : it->input_slots) needs_dx = needs_dx || !is_input_slot_[size_t(slot)];
-    it->layer->backward(grads_[size_t(it->output_slot)], needs_dx);
+    it->layer->backward(*grad_of_[size_t(it->output_slot)], needs_dx);
     const std::vector<Tensor>& dxs = it->layer->input_gradients();
     for (size_t k = 0; k < it->input_slots.size(); ++k)
       if (input_gradients || !is_input_slot_[size_t(it->input_slots[k])]) add_grad(it->input_slots[k], dxs[k]);
   }
   if (!input_gradients) return;
-  for (int slot : input_slots_)
-    if (!grad_set_[size_t(slot)]) grads_[size_t(slot)].resize(values_[size_t(slot)]->shape()), grads_[size_t(slot)].fill(0);
+  for (int slot : input_slots_) {  // the model's input gradients live in grads_
+    Tensor& g = grads_[size_t(slot)];
+    if (!grad_set_[size_t(slot)]) {
+      g.resize(values_[size_t(slot)]->shape()), g.fill(0);
+    } else if (grad_of_[size_t(slot)] != &g) {
+      const Tensor& src = *grad_of_[size_t(slot)];
+      if (g.shape() != src.shape()) g.resize(src.shape());
+      std::copy(src.data(), src.data() + src.size(), g.data());
+    }
+  }
 }
 
 // ---- weights ------------------------------------------------------------------------------

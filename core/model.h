@@ -160,7 +160,8 @@ class Model {
   void run_backward(std::span<const Tensor* const> dys, bool input_gradients);
   std::vector<const Tensor*> values_;  // per slot, during forward
   std::vector<const Tensor*> step_inputs_;  // scratch for one step's inputs
-  std::vector<Tensor> grads_;          // per slot, during backward
+  std::vector<Tensor> grads_;          // per slot, during backward: sums (fan-out) and input gradients
+  std::vector<const Tensor*> grad_of_;  // per slot: where its gradient is (a layer's dx or grads_)
   std::vector<bool> grad_set_;
   std::vector<bool> is_input_slot_;
   Tensor no_gradient_;  // what backward returns without input gradients

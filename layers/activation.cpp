@@ -31,16 +31,16 @@ ReLULayer::ReLULayer(const ReLUOptions& options) : Layer("ReLU", options.name), 
 }
 
 void ReLULayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
-  x_ = x;
   const float hi = opt_.max_value, t = opt_.threshold, a = opt_.negative_slope;
   for (long i = 0; i < x.size(); ++i)  // (F1)
     y[i] = x[i] >= hi ? hi : x[i] >= t ? x[i] : a * (x[i] - t);
 }
 
 void ReLULayer::backward_impl(const Tensor& dy, Tensor& dx) {
+  const Tensor& x = input();  // the input of the last forward (no copy kept)
   const float hi = opt_.max_value, t = opt_.threshold, a = opt_.negative_slope;
   for (long i = 0; i < dy.size(); ++i)  // (B1)
-    dx[i] = x_[i] >= hi ? 0.0f : x_[i] >= t ? dy[i] : a * dy[i];
+    dx[i] = x[i] >= hi ? 0.0f : x[i] >= t ? dy[i] : a * dy[i];
 }
 
 LayerRef<ActivationLayer> Activation(const std::string& activation, const std::string& name) {

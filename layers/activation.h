@@ -48,8 +48,7 @@ class ReLULayer : public Layer {
   void forward_impl(const Tensor& x, Tensor& y, Mode mode) override;
   void backward_impl(const Tensor& dy, Tensor& dx) override;
 
-  ReLUOptions opt_;
-  Tensor x_;  // cached input
+  ReLUOptions opt_;  // backward reads the input of the last forward
 };
 
 LayerRef<ActivationLayer> Activation(const std::string& activation, const std::string& name = "");
