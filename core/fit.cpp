@@ -299,6 +299,14 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& opt) {
   Tensor xb, yb;
   History history;
   for (long epoch = 1; epoch <= opt.epochs; ++epoch) {
+    if (opt.learning_rate_schedule) {
+      const double lr = opt.learning_rate_schedule(epoch - 1, optimizer_->learning_rate());
+      if (!(std::isfinite(lr) && lr > 0))
+        throw ConfigError(fmt::format("Model '{}': fit's learning_rate_schedule returned {} for epoch {} (0-based); a "
+                                      "learning rate must be finite and > 0",
+                                      name_, lr, epoch - 1));
+      optimizer_->set_learning_rate(float(lr));
+    }
     if (opt.verbose > 0) out << fmt::format("Epoch {}/{}\n", epoch, opt.epochs) << std::flush;
     const auto start = std::chrono::steady_clock::now();
     const std::vector<long> idx = order(n, opt.shuffle, rng);
@@ -319,6 +327,7 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& opt) {
     if (validate)
       for (const auto& [k, val] : evaluate(val_x, val_y, opt.batch_size)) epoch_logs["val_" + k] = val;
     for (const auto& [k, val] : epoch_logs) history.history[k].push_back(val);
+    if (opt.learning_rate_schedule) history.history["lr"].push_back(optimizer_->learning_rate());
     history.seconds_per_epoch.push_back(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     bar.finish(ordered(epoch_logs));

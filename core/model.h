@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -44,6 +45,9 @@ struct FitOptions {
                                            // targets the loss refuses (labels out of range), in the
                                            // training and the validation data
   std::ostream* out = nullptr;             // where the progress goes (default std::cout)
+  // Keras' LearningRateScheduler: before each epoch (0-based), the optimizer's learning rate
+  // becomes schedule(epoch, current rate); History records it under "lr". Empty: unchanged.
+  std::function<double(long epoch, double lr)> learning_rate_schedule = nullptr;
 };
 
 // What fit() returns: per-epoch values, keyed as Keras' History.history ("loss", "accuracy",
