@@ -24,6 +24,13 @@ namespace minnow {
 
 namespace {
 
+// Runs f when the scope ends, however it ends.
+template <class F>
+struct AtExit {
+  F f;
+  ~AtExit() { f(); }
+};
+
 long samples_of(const Tensor& t) { return t.shape().rank() > 0 ? t.shape()[0] : 0; }
 
 void check_finite(const Tensor& t, const std::string& what) {
@@ -154,6 +161,8 @@ Model::StepResult Model::train_step(const Tensor& x, const Tensor& y, long epoch
                              "step are kept. Try a smaller learning rate or check the data.",
                              name_, what, epoch, step));
   };
+  // The layers borrow x (forward_borrowed), which the caller frees: no backward may follow the step.
+  const AtExit forget{[this] { has_forward_ = false; }};
   try {
     const Tensor& y_pred = forward_borrowed(x, Mode::Training);
     const double loss = loss_->compute(y_pred, y, &loss_grad_);
@@ -171,6 +180,7 @@ Model::StepResult Model::train_step(const Tensor& x, const Tensor& y, long epoch
 }
 
 Model::StepResult Model::test_step(const Tensor& x, const Tensor& y) {
+  const AtExit forget{[this] { has_forward_ = false; }};  // x is borrowed, as in train_step
   const Tensor& y_pred = forward_borrowed(x, Mode::Inference);
   const double loss = loss_->compute(y_pred, y, nullptr);
   for (const auto& m : metrics_) m->update_state(y_pred, y);
@@ -233,6 +243,7 @@ Tensor Model::predict(const Tensor& x, long batch_size) {
   if (n == 0) throw ShapeError(fmt::format("Model '{}': predict received no samples", name_));
   std::vector<long> idx = sample_range(n);
   Tensor xb, result;
+  const AtExit forget{[this] { has_forward_ = false; }};  // xb is borrowed, as in train_step
   for (long b = 0; b < n; b += batch_size) {
     const long e = std::min(n, b + batch_size);
     take_rows(x, idx, b, e, xb);

@@ -105,8 +105,8 @@ const Tensor& Layer::forward(const std::vector<const Tensor*>& xs, Mode mode) {
   return forward(std::span<const Tensor* const>(xs), mode);
 }
 
-
-
+// A layer called directly keeps its own copy of the inputs for backward, so the caller may let
+// them go.
 const Tensor& Layer::forward(std::span<const Tensor* const> xs, Mode mode) {
   owned_inputs_.resize(xs.size());
   owned_pointers_.resize(xs.size());
@@ -120,9 +120,10 @@ const Tensor& Layer::forward(std::span<const Tensor* const> xs, Mode mode) {
   return run_forward(owned_pointers_, mode);
 }
 
-// Model's path. It copies too: with borrowed inputs a model's input could dangle (a shared layer
-// run by another model in between); the copy of a batch costs little next to the layer's math.
-const Tensor& Layer::forward_borrowed(std::span<const Tensor* const> xs, Mode mode) { return forward(xs, mode); }
+// Model's path: every tensor a model lends (its own copy of the batch, or a layer's output) stays
+// alive until that model's backward, and Model refuses a backward after another model ran one of
+// its layers (forward_count), so the layer can read them there without a copy.
+const Tensor& Layer::forward_borrowed(std::span<const Tensor* const> xs, Mode mode) { return run_forward(xs, mode); }
 
 const Tensor& Layer::run_forward(std::span<const Tensor* const> xs, Mode mode) {
   check_input_count(xs.size());

@@ -258,7 +258,9 @@ std::vector<const Tensor*> Model::backward(const std::vector<const Tensor*>& dys
 }
 
 void Model::run_backward(std::span<const Tensor* const> dys, bool input_gradients) {
-  if (!has_forward_) throw UsageError(fmt::format("Model '{}': backward was called before forward", name_));
+  if (!has_forward_) throw UsageError(fmt::format("Model '{}': backward was called before forward (predict, evaluate and the "
+                                               "training calls leave no forward behind for it)",
+                                               name_));
   if (dys.size() != output_slots_.size())
     throw UsageError(fmt::format("Model '{}' has {} output(s), but backward received {} gradient(s)", name_,
                                  output_slots_.size(), dys.size()));

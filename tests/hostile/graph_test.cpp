@@ -213,6 +213,33 @@ TEST_CASE("Hostile: a Model's backward before any forward is a UsageError", "[ho
                                        {"Model 'net'", "backward", "before forward"});
 }
 
+TEST_CASE("Hostile: a Model's backward after predict, evaluate or a training call is a UsageError",
+          "[hostile][order]") {
+  // Those calls lend their batches to the layers and free them when they return: a backward
+  // afterwards would read freed memory, so it is refused as if no forward had run.
+  clear_session();
+  auto in = Input({3});
+  Model model(in, Dense(2)(in), "net");
+  model.compile("sgd", "mse");
+  const Tensor x = random_tensor({4, 3}, 1), y = random_tensor({4, 2}, 2);
+  const auto refused = [&] {
+    require_throws_unchanged<UsageError>(model, [&] { model.backward(Tensor({4, 2})); },
+                                         {"Model 'net'", "backward", "before forward", "predict"});
+  };
+  model.forward(x, Mode::Training);
+  model.predict(x);
+  refused();
+  model.forward(x, Mode::Training);
+  model.evaluate(x, y, 4, 0);
+  refused();
+  model.train_on_batch(x, y);
+  refused();
+  model.test_on_batch(x, y);
+  refused();
+  model.forward(x, Mode::Training);  // a forward of its own makes backward valid again
+  CHECK(model.backward(Tensor({4, 2}, 1.0f)).shape() == Shape{4, 3});
+}
+
 TEST_CASE("Hostile: a layer's backward before any forward is a UsageError that names it", "[hostile][order]") {
   auto d = Dense({.units = 2, .name = "d"});
   d->build(Shape{Shape::kNone, 3});
