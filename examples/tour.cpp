@@ -39,7 +39,8 @@ const std::vector<Stop>& stops() {
       {"keras_summaries",
        "Keras' summaries of the two models from the thread \"What exactly is Batch Normalization doing?\".\n"
        "Look at BatchNormalization's 4 x C parameters, of which 2 x C (the moving statistics) are\n"
-       "non-trainable, and at what training and inference mode do to those moving statistics.",
+       "non-trainable, at what training and inference mode do to those moving statistics, and at part 4:\n"
+       "y = gamma * (x - mu) / sigma + beta computed by hand, number by number, next to the layer's output.",
        {}, {}, false},
       {"normalization",
        "The first blog post's experiment: 30 random 32x32 images (mean 26, variance 306) normalized\n"
@@ -57,6 +58,12 @@ const std::vector<Stop>& stops() {
        "BatchNorm, LayerNorm, InstanceNorm and GroupNorm on one batch: which axes each one reduces,\n"
        "how many values go into each statistic, and how many statistics there are.",
        {}, {}, false},
+      {"gradient_check",
+       "Every layer's backward pass against central finite differences, in training and in inference\n"
+       "mode. Look at the worst relative errors (all below 1e-2, the tests' bound), and at\n"
+       "BatchNormalization's being larger in training, where the gradient also flows through the\n"
+       "batch's mean and variance.",
+       {}, {}, false},
       {"bn_paper_figure1",
        "Figure 1 of the BatchNorm paper: the same sigmoid network trained with and without\n"
        "BatchNormalization, from the same weights, on the same batches. Look at the test accuracy of\n"
@@ -69,6 +76,11 @@ const std::vector<Stop>& stops() {
        "375 steps, enough for the moving statistics (momentum 0.99) to catch up. With batches of 64\n"
        "(94 steps) they lag, and the test accuracy in inference mode stays near 10%. --full: 4 epochs.",
        {"--epochs", "1", "--limit", "6000", "--batch-size", "16"}, {}, true},
+      {"fold_batchnorm",
+       "After training: each BatchNormalization of that CNN folded into the Conv2D or Dense before it,\n"
+       "for inference. Look at the 896 parameters that disappear, at the folded model giving the same\n"
+       "outputs (to float rounding), and at the time of one inference pass before and after.",
+       {"--passes", "5"}, {}, false},
   };
   return s;
 }
