@@ -30,6 +30,8 @@ struct AtExit {
   F f;
   ~AtExit() { f(); }
 };
+template <class F>
+AtExit(F) -> AtExit<F>;  // clang 14 does not deduce an aggregate's arguments by itself
 
 long samples_of(const Tensor& t) { return t.shape().rank() > 0 ? t.shape()[0] : 0; }
 
