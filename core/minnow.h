@@ -14,6 +14,7 @@
 #include "core/model.h"
 #include "core/naming.h"
 #include "core/npy.h"
+#include "core/npz.h"
 #include "core/ops.h"
 #include "core/parameter.h"
 #include "core/plot.h"
