@@ -24,6 +24,7 @@
 #include "core/shape.h"
 #include "core/summary.h"
 #include "core/tensor.h"
+#include "core/torch_state_dict.h"
 #include "core/trace.h"
 #include "core/version.h"
 #include "core/weights_io.h"
