@@ -67,6 +67,9 @@ std::string fold_refusal(const Model& model, const BatchNormalizationLayer& bn) 
     return head + fmt::format("its activation '{}' comes between the two affine maps; use activation=\"linear\" "
                               "and put the activation after the BatchNormalization",
                               activation_of(producer));
+  if (bn.options().normalize_with == NormalizeWith::BatchStatistics)
+    return head + "it normalizes with the batch statistics in inference too (normalize_with=BatchStatistics), "
+                  "so it is not a fixed affine map";
   if (!normalizes_last_axis(bn))
     return head + fmt::format("the BatchNormalization normalizes axis {}, not the last axis (the units / filters)",
                               bn.options().axis);

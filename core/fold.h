@@ -12,7 +12,8 @@
 //
 // A BatchNormalization folds when (following_batch_norm below): it normalizes the last axis, it
 // is the only consumer of a Dense or Conv2D (which is not itself a model output), and that
-// layer's activation is linear. fold_batch_norm refuses, with a UsageError naming the layer, any
+// layer's activation is linear; and it normalizes with its moving statistics in inference (not
+// normalize_with=BatchStatistics). fold_batch_norm refuses, with a UsageError naming the layer, any
 // BatchNormalization that does not fold; every other layer is copied with its weights.
 #pragma once
 

@@ -32,33 +32,71 @@ Shape BatchNormalizationLayer::build_impl(const Shape& in) {
   std::vector<long> stat(size_t(in.rank()), 1);
   stat[size_t(axis_)] = C;
   stat_shape_ = Shape(stat);
-  if (opt_.scale) gamma_ = &add_weight("gamma", {C}, opt_.gamma_initializer, true);
-  if (opt_.center) beta_ = &add_weight("beta", {C}, opt_.beta_initializer, true);
+  const bool affine_trainable = opt_.train_gamma_beta == GammaBetaTraining::Auto;  // control (c)
+  if (opt_.scale) gamma_ = &add_weight("gamma", {C}, opt_.gamma_initializer, affine_trainable);
+  if (opt_.center) beta_ = &add_weight("beta", {C}, opt_.beta_initializer, affine_trainable);
   moving_mean_ = &add_weight("moving_mean", {C}, opt_.moving_mean_initializer, false);
   moving_variance_ = &add_weight("moving_variance", {C}, opt_.moving_variance_initializer, false);
   return in;
 }
 
-void BatchNormalizationLayer::forward_impl(const Tensor& x, Tensor& y, Mode mode) {
-  used_batch_stats_ = mode == Mode::Training && trainable();
-  const long C = stat_shape_.num_elements(), inner = x.shape().num_elements_from(axis_ + 1);
-  const bool channel_last = axis_ == x.shape().rank() - 1;  // x is an (m, C) matrix: the fast kernels
-  if (used_batch_stats_) {
-    if (channel_last) {
-      column_moments(x.matrix(), mean_, var_);  // (F1)
-    } else {
-      std::vector<long> axes;
-      for (long a = 0; a < x.shape().rank(); ++a)
-        if (a != axis_) axes.push_back(a);
-      const Moments m = moments(x, axes);  // (F1)
-      mean_ = m.mean.row(), var_ = m.variance.row();
-    }
-    const float mo = opt_.momentum;  // (F4)
-    moving_mean_->value.row() = mo * moving_mean_->value.row() + (1.0f - mo) * mean_;
-    moving_variance_->value.row() = mo * moving_variance_->value.row() + (1.0f - mo) * var_;
-  } else {
-    mean_ = moving_mean_->value.row(), var_ = moving_variance_->value.row();  // (I1)
+void BatchNormalizationLayer::set_train_gamma_beta(GammaBetaTraining v) {
+  opt_.train_gamma_beta = v;
+  for (Parameter* p : {gamma_, beta_}) {
+    if (!p) continue;
+    p->trainable_by_design = v == GammaBetaTraining::Auto;
+    if (p->trainable_by_design && p->grad.shape() != p->value.shape()) p->grad = Tensor(p->value.shape());
   }
+}
+
+void BatchNormalizationLayer::batch_moments(const Tensor& x, bool channel_last) {
+  if (channel_last) {
+    column_moments(x.matrix(), batch_mean_, batch_var_);  // (F1)
+    return;
+  }
+  std::vector<long> axes;
+  for (long a = 0; a < x.shape().rank(); ++a)
+    if (a != axis_) axes.push_back(a);
+  const Moments m = moments(x, axes);  // (F1)
+  batch_mean_ = m.mean.row(), batch_var_ = m.variance.row();
+}
+
+void BatchNormalizationLayer::apply_moving_update(long m) {
+  // (F4) with (F4k): w_old = momentum, w_new = 1 - momentum; (F4t): w_old = 1 - momentum, w_new = momentum.
+  const float mo = opt_.momentum;
+  const bool keras = opt_.momentum_meaning == MomentumMeaning::WeightOnOld;
+  const float w_old = keras ? mo : 1.0f - mo, w_new = keras ? 1.0f - mo : mo;
+  moving_mean_->value.row() = w_old * moving_mean_->value.row() + w_new * batch_mean_;
+  if (opt_.unbiased_moving_variance)  // (F4t): v = var * m / (m - 1)
+    moving_variance_->value.row() =
+        w_old * moving_variance_->value.row() + (w_new * float(m) / float(m - 1)) * batch_var_;
+  else moving_variance_->value.row() = w_old * moving_variance_->value.row() + w_new * batch_var_;
+}
+
+void BatchNormalizationLayer::forward_impl(const Tensor& x, Tensor& y, Mode mode) {
+  const bool training = mode == Mode::Training;
+  switch (opt_.normalize_with) {  // control (a)
+    case NormalizeWith::Auto: used_batch_stats_ = training && trainable(); break;
+    case NormalizeWith::BatchStatistics: used_batch_stats_ = true; break;
+    case NormalizeWith::MovingStatistics: used_batch_stats_ = false; break;
+  }
+  switch (opt_.update_moving_statistics) {  // control (b)
+    case MovingStatisticsUpdate::Auto: updated_moving_stats_ = training && used_batch_stats_; break;
+    case MovingStatisticsUpdate::Always: updated_moving_stats_ = training; break;
+    case MovingStatisticsUpdate::Never: updated_moving_stats_ = false; break;
+  }
+  const long C = stat_shape_.num_elements(), inner = x.shape().num_elements_from(axis_ + 1), m = x.size() / C;
+  if (updated_moving_stats_ && opt_.unbiased_moving_variance && m == 1)
+    throw ShapeError(fmt::format(
+        "{}: expected more than 1 value per channel to update the moving variance with the unbiased batch variance "
+        "(unbiased_moving_variance=true divides by m - 1), but received an input of shape {}: m = 1 value per "
+        "channel. Use a batch of 2 or more, or unbiased_moving_variance=false (Keras' biased variance).",
+        describe(), x.shape()));
+  const bool channel_last = axis_ == x.shape().rank() - 1;  // x is an (m, C) matrix: the fast kernels
+  if (used_batch_stats_ || updated_moving_stats_) batch_moments(x, channel_last);  // (F1)
+  if (used_batch_stats_) mean_ = batch_mean_, var_ = batch_var_;
+  else mean_ = moving_mean_->value.row(), var_ = moving_variance_->value.row();  // (I1), before (F4)
+  if (updated_moving_stats_) apply_moving_update(m);                             // (F4)
   k_ = (var_.array() + opt_.epsilon).rsqrt().matrix();
   if (gamma_) gamma_row_ = gamma_->value.row();
   else gamma_row_.setOnes(C);
