@@ -9,10 +9,9 @@
 //   backward_impl(dy, dx)          ASSIGNS each trainable weight's grad for this batch and writes
 //                                  dx = dL/dx. Layers never divide by the batch size: the loss
 //                                  returns the batch mean, so its gradient already carries 1/N.
-//                                  It may read the inputs of the last forward (input()): forward
-//                                  keeps its own copy of them; Model, which keeps every tensor
-//                                  alive until backward, lends them without a copy
-//                                  (forward_borrowed). It may skip dx when
+//                                  It may read the inputs of the last forward (input()): the
+//                                  layer keeps its own copy of them, on every path (a borrowed
+//                                  input could dangle). It may skip dx when
 //                                  input_gradients_needed() is false.
 // Layers with several inputs (Add, Concatenate) override the *_multi_impl hooks instead.
 //
@@ -77,8 +76,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // Runs the layer on a batch; builds it from the input's shape on the first call.
   const Tensor& forward(const Tensor& x, Mode mode);
   const Tensor& forward(const std::vector<const Tensor*>& xs, Mode mode);
-  // Like forward, without copying the inputs: the caller keeps them alive and unchanged until the
-  // backward of this forward (Model does; for direct use, forward is the safe one).
+  // Model's entry point. It copies the inputs as forward does (a borrowed input could dangle when
+  // another model runs a shared layer in between), so it is the same as forward.
   const Tensor& forward_borrowed(std::span<const Tensor* const> xs, Mode mode);
   // Given dL/dy for the last forward, assigns the weight gradients and returns dL/dx. With input_gradients = false the
   // caller says it does not need dL/dx (a model's first layer in training): the layer may skip
