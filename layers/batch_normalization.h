@@ -16,7 +16,7 @@
 //   (B1)  dbeta  = sum dy
 //   (B2)  dgamma = sum dy * x_hat
 //   (B3)  training: dx = gamma * k / m * (m * dy - sum dy - x_hat * sum(dy * x_hat))
-//         (the gradient flows through mu and var too; derivation in docs/layers/batch_normalization.md)
+//         (the gradient flows through mu and var too; derivation in docs/concepts/batchnorm-math.md)
 //   (B4)  inference: dx = gamma * k * dy          (mu, var are constants there)
 // Weights (each (C,)): gamma (ones, trainable; absent with scale=false), beta (zeros, trainable;
 // absent with center=false), moving_mean (zeros) and moving_variance (ones), never trainable.
