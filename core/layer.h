@@ -11,9 +11,8 @@
 //                                  returns the batch mean, so its gradient already carries 1/N.
 //                                  It may read the inputs of the last forward (input()): forward
 //                                  keeps its own copy of them; Model, which keeps every tensor
-//                                  alive until backward, lends them without a copy
-//                                  (forward_borrowed). It may skip dx when
-//                                  input_gradients_needed() is false.
+//                                  alive until its backward, lends them (forward_borrowed). It
+//                                  may skip dx when input_gradients_needed() is false.
 // Layers with several inputs (Add, Concatenate) override the *_multi_impl hooks instead.
 //
 // A layer also takes part in the functional API: calling it on a SymbolicTensor records a

@@ -25,7 +25,7 @@
 //   (B1)  dbeta  = sum dy                          only while beta is trainable
 //   (B2)  dgamma = sum dy * x_hat                  only while gamma is trainable
 //   (B3)  batch statistics: dx = gamma * k / m * (m * dy - sum dy - x_hat * sum(dy * x_hat))
-//         (the gradient flows through mu and var too; derivation in docs/layers/batch_normalization.md)
+//         (the gradient flows through mu and var too; derivation in docs/concepts/batchnorm-math.md)
 //   (B4)  moving statistics: dx = gamma * k * dy   (mu, var are constants there)
 // The three controls (each Auto by default, which is Keras' rule; docs/batchnorm-conventions.md
 // has the fine-tuning recipes they express):
