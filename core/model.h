@@ -31,7 +31,11 @@ class Metric;
 class Optimizer;
 struct SummaryOptions;
 
+// (epoch counted from 0, the current learning rate) -> the learning rate for that epoch.
+using LearningRateSchedule = std::function<double(long epoch, double lr)>;
+
 // fit()'s options, with Keras' names and defaults.
+
 struct FitOptions {
   long epochs = 1;
   long batch_size = 32;
@@ -47,7 +51,7 @@ struct FitOptions {
   std::ostream* out = nullptr;             // where the progress goes (default std::cout)
   // Keras' LearningRateScheduler: before each epoch (0-based), the optimizer's learning rate
   // becomes schedule(epoch, current rate); History records it under "lr". Empty: unchanged.
-  std::function<double(long epoch, double lr)> learning_rate_schedule = nullptr;
+  LearningRateSchedule learning_rate_schedule = nullptr;
 };
 
 // What fit() returns: per-epoch values, keyed as Keras' History.history ("loss", "accuracy",
