@@ -47,8 +47,8 @@ bool is_model_output(const Model& model, const Layer& layer) {
 
 // The activation of a Dense or Conv2D as given ("" or "linear" for none; "" for any other layer).
 std::string activation_of(const Layer& l) {
-  if (auto* d = dynamic_cast<const DenseLayer*>(&l)) return d->options().activation;
-  if (auto* c = dynamic_cast<const Conv2DLayer*>(&l)) return c->options().activation;
+  if (const auto* d = dynamic_cast<const DenseLayer*>(&l)) return d->options().activation;
+  if (const auto* c = dynamic_cast<const Conv2DLayer*>(&l)) return c->options().activation;
   return "";
 }
 

@@ -100,6 +100,7 @@ Index round_up(Index x, Index m) { return (x + m - 1) / m * m; }
 // vector direction. Here blocks of 64 columns of A are the vector direction instead: each block
 // of C is sum_r A[r, i0:i0+64]^T B[r, :], built in a small column-major tile, then transposed out.
 constexpr Index kTile = 64, kWideColumns = 16;
+// NOLINTNEXTLINE(readability-non-const-parameter): C is written, inside the parallel lambda
 void wide_at_b(const float* A, const float* B, float* C, Index m, Index n, Index k, bool accumulate) {
   const Index blocks = (m + kTile - 1) / kTile;
   parallel_for(blocks, threads_for(m * (n + k)), [&](Index blk) {
@@ -122,72 +123,53 @@ void wide_at_b(const float* A, const float* B, float* C, Index m, Index n, Index
   });
 }
 
-}  // namespace
+// The three ways gemm splits a product between T threads. A, B are op(A) (m x k), op(B) (k x n)
+// given as operands; l = op(B)^T (n x k) and r = op(A)^T (k x m) are the factors of C' = C^T, whose
+// column-major storage is C's row-major storage (c, m x n, leading dimension n).
 
-void gemm(ConstMatrixMap A, Op op_a, ConstMatrixMap B, Op op_b, MatrixMap C, bool accumulate, int threads) {
-  const Index m = C.rows(), n = C.cols();
-  const Index k = op_a == Op::None ? A.cols() : A.rows();
-  if ((op_a == Op::None ? A.rows() : A.cols()) != m || (op_b == Op::None ? B.rows() : B.cols()) != k ||
-      (op_b == Op::None ? B.cols() : B.rows()) != n)
-    throw ShapeError(fmt::format("gemm: op(A) is {}x{}, op(B) is {}x{} and C is {}x{}; they do not multiply",
-                                 op_a == Op::None ? A.rows() : A.cols(), k, op_b == Op::None ? B.rows() : B.cols(),
-                                 op_b == Op::None ? B.cols() : B.rows(), m, n));
-  // Eigen's kernel writes column-major results: compute C' = C^T (n x m) = op(B)^T op(A)^T, whose
-  // column-major storage is C's row-major storage.
-  const Operand l{B.data(), B.cols(), op_b == Op::Transpose};  // op(B)^T (n x k)
-  const Operand r{A.data(), A.cols(), op_a == Op::Transpose};  // op(A)^T (k x m)
-  float* c = C.data();
-  const Index ldc = n, rows = n, cols = m;
-  Index kc = k, mc = rows, nc = cols;
-  ei::computeProductBlockingSizes<float, float, 1, Index>(kc, mc, nc, 1);
+// Very few columns in C: Eigen's kernel vectorizes along the rows of the column-major result, so
+// compute C itself column-major (rows m) into a per-thread buffer and transpose it into place.
+void gemm_few_columns(const Operand& p, const Operand& q, float* c, Index m, Index n, Index k, bool accumulate, int T) {
+  Index pk = k, pm = m, pn = n;
+  ei::computeProductBlockingSizes<float, float, 1, Index>(pk, pm, pn, 1);
+  const Index mr = Traits::mr;
+  const Index parts = T > 1 && m >= 2 * mr * T ? T : 1;
+  const Index chunk = round_up((m + parts - 1) / parts, mr);
+  parallel_for(parts, T, [&](Index i) {
+    const auto [r0, r1] = part(i, chunk, m);
+    Buffer& d = thread_partials();
+    grow(d, (r1 - r0) * n);
+    std::fill(d.begin(), d.begin() + (r1 - r0) * n, 0.0f);
+    product(r1 - r0, n, k, {p.at(r0, 0), p.stride, p.row_major}, q, d.data(), r1 - r0, pk);
+    for (Index row = r0; row < r1; ++row)
+      for (Index j = 0; j < n; ++j) {
+        const float v = d[size_t(j * (r1 - r0) + row - r0)];
+        c[row * n + j] = accumulate ? c[row * n + j] + v : v;
+      }
+  });
+}
 
-  // A small C with a long k is cut along k into parts (their number depends on the shape only).
-  const Index mr = Traits::mr, nr = Traits::nr;
-  const double macs = double(m) * double(n) * double(k);
-  const bool split_depth = macs >= kParallelMinMacs && k >= 2 * kMinDepthPart && rows < 4 * mr && cols < 4 * nr;
-  int T = threads > 0 ? threads : num_threads();
-  if (macs < kParallelMinMacs || omp_in_parallel()) T = 1;
-  if (op_a == Op::Transpose && op_b == Op::None && n <= kWideColumns && k <= 64 && m >= 16 * kTile)
-    return wide_at_b(A.data(), B.data(), c, m, n, k, accumulate);
-  // Very few columns in C: Eigen's kernel vectorizes along the rows of the column-major result,
-  // so compute C itself column-major (rows m) into a buffer and transpose it into place.
-  const bool direct = !split_depth && n < kFewColumns && m >= 2 * mr;
-  if (direct) {
-    const Operand p{A.data(), A.cols(), op_a == Op::None};  // op(A) (m x k)
-    const Operand q{B.data(), B.cols(), op_b == Op::None};  // op(B) (k x n)
-    Index pk = k, pm = m, pn = n;
-    ei::computeProductBlockingSizes<float, float, 1, Index>(pk, pm, pn, 1);
-    const Index parts = T > 1 && m >= 2 * mr * T ? T : 1;
-    const Index chunk = round_up((m + parts - 1) / parts, mr);
-    parallel_for(parts, T, [&](Index i) {
-      const auto [r0, r1] = part(i, chunk, m);
-      Buffer& d = thread_partials();
-      grow(d, (r1 - r0) * n);
-      std::fill(d.begin(), d.begin() + (r1 - r0) * n, 0.0f);
-      product(r1 - r0, n, k, {p.at(r0, 0), p.stride, p.row_major}, q, d.data(), r1 - r0, pk);
-      for (Index row = r0; row < r1; ++row)
-        for (Index j = 0; j < n; ++j) {
-          const float v = d[size_t(j * (r1 - r0) + row - r0)];
-          c[row * n + j] = accumulate ? c[row * n + j] + v : v;
-        }
-    });
-    return;
-  }
-  if (!split_depth) {
-    const bool split_rows = T > 1 && rows >= cols && rows >= 2 * mr * T;  // C' rows = C's columns
-    const bool split_cols = T > 1 && !split_rows && cols >= 2 * nr * T;   // C' columns = C's rows
-    const Index parts = split_rows || split_cols ? T : 1;
-    const Index chunk = split_rows ? round_up((rows + T - 1) / T, mr) : round_up((cols + parts - 1) / parts, nr);
-    parallel_for(parts, T, [&](Index p) {
-      const auto [r0, r1] = split_rows ? part(p, chunk, rows) : std::pair<Index, Index>{0, rows};
-      const auto [c0, c1] = split_rows ? std::pair<Index, Index>{0, cols} : part(p, chunk, cols);
-      if (!accumulate) zero(c, ldc, r0, r1, c0, c1);
-      product(r1 - r0, c1 - c0, k, {l.at(r0, 0), l.stride, l.row_major}, {r.at(0, c0), r.stride, r.row_major},
-              c + c0 * ldc + r0, ldc, kc);
-    });
-    return;
-  }
-  // Fixed parts of k into partial products, added in order.
+// The usual case: C' (rows x cols) cut into blocks of rows or of columns, one per thread.
+void gemm_split_output(const Operand& l, const Operand& r, float* c, Index rows, Index cols, Index k, Index kc,
+                       bool accumulate, int T) {
+  const Index mr = Traits::mr, nr = Traits::nr, ldc = rows;
+  const bool split_rows = T > 1 && rows >= cols && rows >= 2 * mr * T;  // C' rows = C's columns
+  const bool split_cols = T > 1 && !split_rows && cols >= 2 * nr * T;   // C' columns = C's rows
+  const Index parts = split_rows || split_cols ? T : 1;
+  const Index chunk = split_rows ? round_up((rows + T - 1) / T, mr) : round_up((cols + parts - 1) / parts, nr);
+  parallel_for(parts, T, [&](Index p) {
+    const auto [r0, r1] = split_rows ? part(p, chunk, rows) : std::pair<Index, Index>{0, rows};
+    const auto [c0, c1] = split_rows ? std::pair<Index, Index>{0, cols} : part(p, chunk, cols);
+    if (!accumulate) zero(c, ldc, r0, r1, c0, c1);
+    product(r1 - r0, c1 - c0, k, {l.at(r0, 0), l.stride, l.row_major}, {r.at(0, c0), r.stride, r.row_major},
+            c + c0 * ldc + r0, ldc, kc);
+  });
+}
+
+// A small C with a long k: fixed parts of k (their number depends on the shape only) into partial
+// products, added in order, so the result does not depend on T.
+void gemm_split_depth(const Operand& l, const Operand& r, float* c, Index rows, Index cols, Index k, Index kc,
+                      bool accumulate, int T) {
   const Index parts = std::clamp<Index>(k / kMinDepthPart, 1, kMaxDepthParts);
   const Index chunk = round_up((k + parts - 1) / parts, 16), size = rows * cols;
   Buffer& partials = thread_partials();
@@ -202,6 +184,40 @@ void gemm(ConstMatrixMap A, Op op_a, ConstMatrixMap B, Op op_b, MatrixMap C, boo
   for (Index p = 1; p < parts; ++p)
     for (Index i = 0; i < size; ++i) P[i] += P[p * size + i];
   for (Index i = 0; i < size; ++i) c[i] = accumulate ? c[i] + P[i] : P[i];
+}
+
+}  // namespace
+
+void gemm(ConstMatrixMap A, Op op_a, ConstMatrixMap B, Op op_b, MatrixMap C, bool accumulate, int threads) {
+  const Index m = C.rows(), n = C.cols();
+  const Index k = op_a == Op::None ? A.cols() : A.rows();
+  const Index a_rows = op_a == Op::None ? A.rows() : A.cols();
+  const Index b_rows = op_b == Op::None ? B.rows() : B.cols(), b_cols = op_b == Op::None ? B.cols() : B.rows();
+  if (a_rows != m || b_rows != k || b_cols != n)
+    throw ShapeError(fmt::format("gemm: op(A) is {}x{}, op(B) is {}x{} and C is {}x{}; they do not multiply", a_rows,
+                                 k, b_rows, b_cols, m, n));
+  // Eigen's kernel writes column-major results: compute C' = C^T (n x m) = op(B)^T op(A)^T, whose
+  // column-major storage is C's row-major storage.
+  const Operand l{B.data(), B.cols(), op_b == Op::Transpose};  // op(B)^T (n x k)
+  const Operand r{A.data(), A.cols(), op_a == Op::Transpose};  // op(A)^T (k x m)
+  const Index rows = n, cols = m;
+  Index kc = k, mc = rows, nc = cols;
+  ei::computeProductBlockingSizes<float, float, 1, Index>(kc, mc, nc, 1);
+
+  const double macs = double(m) * double(n) * double(k);
+  const bool split_depth =
+      macs >= kParallelMinMacs && k >= 2 * kMinDepthPart && rows < 4 * Traits::mr && cols < 4 * Traits::nr;
+  int T = threads > 0 ? threads : num_threads();
+  if (macs < kParallelMinMacs || omp_in_parallel()) T = 1;
+  if (op_a == Op::Transpose && op_b == Op::None && n <= kWideColumns && k <= 64 && m >= 16 * kTile)
+    return wide_at_b(A.data(), B.data(), C.data(), m, n, k, accumulate);
+  if (split_depth) return gemm_split_depth(l, r, C.data(), rows, cols, k, kc, accumulate, T);
+  if (n < kFewColumns && m >= 2 * Traits::mr) {
+    const Operand p{A.data(), A.cols(), op_a == Op::None};  // op(A) (m x k)
+    const Operand q{B.data(), B.cols(), op_b == Op::None};  // op(B) (k x n)
+    return gemm_few_columns(p, q, C.data(), m, n, k, accumulate, T);
+  }
+  gemm_split_output(l, r, C.data(), rows, cols, k, kc, accumulate, T);
 }
 
 void gemm_reference(ConstMatrixMap A, Op op_a, ConstMatrixMap B, Op op_b, MatrixMap C, bool accumulate) {

@@ -78,9 +78,9 @@ Image resize(const Image& image, long width, long height) {
   Image out(width, height, image.channels);
   const double sx = double(image.width) / double(width), sy = double(image.height) / double(height);
   for (long y = 0; y < height; ++y) {
-    const long y0 = long(std::floor(y * sy)), y1 = std::max(y0 + 1, long(std::ceil((y + 1) * sy)));
+    const long y0 = long(std::floor(double(y) * sy)), y1 = std::max(y0 + 1, long(std::ceil(double(y + 1) * sy)));
     for (long x = 0; x < width; ++x) {
-      const long x0 = long(std::floor(x * sx)), x1 = std::max(x0 + 1, long(std::ceil((x + 1) * sx)));
+      const long x0 = long(std::floor(double(x) * sx)), x1 = std::max(x0 + 1, long(std::ceil(double(x + 1) * sx)));
       for (long c = 0; c < image.channels; ++c) {
         double sum = 0;
         long count = 0;

@@ -297,7 +297,7 @@ Image line_plot(const std::vector<Series>& series, const PlotOptions& o) {
     for (size_t k = 0; k < se.x.size(); ++k) {
       if (!std::isfinite(se.x[k]) || !std::isfinite(se.y[k])) continue;  // a gap in the line
       double xa = ax(se.x[k]), ya = ay(se.y[k]);
-      if (se.markers && xa > -r && ya > -r && xa < double(area.width + r) && ya < double(area.height + r))
+      if (se.markers && xa > double(-r) && ya > double(-r) && xa < double(area.width + r) && ya < double(area.height + r))
         fill_rect(area, std::lround(xa) - r, std::lround(ya) - r, std::lround(xa) + r + 1, std::lround(ya) + r + 1, c);
       if (k == 0 || se.thickness < 1 || !std::isfinite(se.x[k - 1]) || !std::isfinite(se.y[k - 1])) continue;
       double xb = ax(se.x[k - 1]), yb = ay(se.y[k - 1]);
@@ -334,7 +334,8 @@ Image histogram_plot(const Histogram& h, const PlotOptions& o, Rgb color) {
 }
 
 Image image_grid(const std::vector<Image>& images, const std::vector<std::string>& captions, long columns,
-                 const std::string& title, long s) {
+                 const std::string& title, long text_scale) {
+  const long s = text_scale;
   if (images.empty() || columns < 1) throw ConfigError("image_grid: needs at least one picture and columns >= 1");
   long cw = 0, ch = 0, cap_lines = 0;
   for (const Image& im : images) cw = std::max(cw, im.width), ch = std::max(ch, im.height);

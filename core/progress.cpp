@@ -16,8 +16,7 @@ ProgressBar::ProgressBar(std::ostream& out, long target, int verbose, bool inter
       target_(target),
       verbose_(verbose),
       interactive_(interactive),
-      start_(std::chrono::steady_clock::now()),
-      last_draw_() {}  // the epoch of the clock: the first update always draws
+      start_(std::chrono::steady_clock::now()) {}  // last_draw_: the clock's epoch, so the first update draws
 
 double ProgressBar::elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();

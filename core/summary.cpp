@@ -34,7 +34,7 @@ std::string row(const std::vector<std::string>& fields, const std::vector<size_t
 // 200 -> "200 B", 6000 -> "5.9 KB", 24000000 -> "22.9 MB" (1 KB = 1024 B, as Keras 3 prints sizes).
 std::string readable_bytes(long bytes) {
   if (bytes < 1024) return fmt::format("{} B", bytes);
-  if (bytes < 1000 * 1024) return fmt::format("{:.1f} KB", double(bytes) / 1024);
+  if (bytes < 1000L * 1024) return fmt::format("{:.1f} KB", double(bytes) / 1024);
   return fmt::format("{:.1f} MB", double(bytes) / (1024.0 * 1024.0));
 }
 

@@ -72,11 +72,11 @@ namespace {
 // The activation applied last by `layer`, when it is one whose output can saturate.
 std::optional<ActivationKind> saturating_activation(const Layer& layer) {
   ActivationKind a = ActivationKind::Linear;
-  if (auto* act = dynamic_cast<const ActivationLayer*>(&layer))
+  if (const auto* act = dynamic_cast<const ActivationLayer*>(&layer))
     a = act->kind();
-  else if (auto* dense = dynamic_cast<const DenseLayer*>(&layer))
+  else if (const auto* dense = dynamic_cast<const DenseLayer*>(&layer))
     a = parse_activation(dense->options().activation, layer.describe());
-  else if (auto* conv = dynamic_cast<const Conv2DLayer*>(&layer))
+  else if (const auto* conv = dynamic_cast<const Conv2DLayer*>(&layer))
     a = parse_activation(conv->options().activation, layer.describe());
   if (a == ActivationKind::Sigmoid || a == ActivationKind::Tanh) return a;
   return std::nullopt;
