@@ -204,15 +204,15 @@ void gemm(ConstMatrixMap A, Op op_a, ConstMatrixMap B, Op op_b, MatrixMap C, boo
   Index kc = k, mc = rows, nc = cols;
   ei::computeProductBlockingSizes<float, float, 1, Index>(kc, mc, nc, 1);
 
+  const Index mr = Traits::mr, nr = Traits::nr;
   const double macs = double(m) * double(n) * double(k);
-  const bool split_depth =
-      macs >= kParallelMinMacs && k >= 2 * kMinDepthPart && rows < 4 * Traits::mr && cols < 4 * Traits::nr;
+  const bool split_depth = macs >= kParallelMinMacs && k >= 2 * kMinDepthPart && rows < 4 * mr && cols < 4 * nr;
   int T = threads > 0 ? threads : num_threads();
   if (macs < kParallelMinMacs || omp_in_parallel()) T = 1;
   if (op_a == Op::Transpose && op_b == Op::None && n <= kWideColumns && k <= 64 && m >= 16 * kTile)
     return wide_at_b(A.data(), B.data(), C.data(), m, n, k, accumulate);
   if (split_depth) return gemm_split_depth(l, r, C.data(), rows, cols, k, kc, accumulate, T);
-  if (n < kFewColumns && m >= 2 * Traits::mr) {
+  if (n < kFewColumns && m >= 2 * mr) {
     const Operand p{A.data(), A.cols(), op_a == Op::None};  // op(A) (m x k)
     const Operand q{B.data(), B.cols(), op_b == Op::None};  // op(B) (k x n)
     return gemm_few_columns(p, q, C.data(), m, n, k, accumulate, T);
