@@ -25,15 +25,15 @@
 // --profile adds per-layer times (and each Dense/Conv2D forward's GEMM rate); with W4 it profiles
 // one batch first, and --epochs -1 skips W4's epochs.
 #include <spawn.h>
-#include <sys/wait.h>
 
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <sys/wait.h>
 #include <vector>
 
 #include <fmt/format.h>
@@ -111,15 +111,15 @@ struct Measurement {
   double flops = 0;             // per step or per epoch
   double foreign = 0;           // median foreign load over the repetitions
   double peak_rss_mb = 0;
-  std::string extra;            // more key=value pairs
+  std::string extra;  // more key=value pairs
 };
 
 void report(const Flags& f, const Measurement& m) {
   const double gflops = m.flops / m.seconds.median / 1e9;
   const double frac = f.peak_gflops > 0 ? gflops / f.peak_gflops : 0;
-  fmt::print("{:<4} {:<6} {:>11.3f} {:>11.3f} {:>11.3f} {:>12.1f} {:>8.1f} {:>6.2f} {:>8.0f} {:>8.2f}  {}\n", m.workload,
-             m.phase, m.seconds.median * 1e3, m.seconds.min * 1e3, m.seconds.max * 1e3, m.samples / m.seconds.median,
-             gflops, frac, m.peak_rss_mb, m.foreign, m.extra);
+  fmt::print("{:<4} {:<6} {:>11.3f} {:>11.3f} {:>11.3f} {:>12.1f} {:>8.1f} {:>6.2f} {:>8.0f} {:>8.2f}  {}\n",
+             m.workload, m.phase, m.seconds.median * 1e3, m.seconds.min * 1e3, m.seconds.max * 1e3,
+             m.samples / m.seconds.median, gflops, frac, m.peak_rss_mb, m.foreign, m.extra);
   fmt::print("RESULT workload={} phase={} median_ms={:.4f} min_ms={:.4f} max_ms={:.4f} samples_per_s={:.1f} "
              "gflops={:.2f} peak_fraction={:.3f} peak_rss_mb={:.1f} foreign_cores={:.2f} threads={}{}{}\n",
              m.workload, m.phase, m.seconds.median * 1e3, m.seconds.min * 1e3, m.seconds.max * 1e3,
@@ -132,7 +132,8 @@ double g_peak_gflops = 0;  // the run's sgemm rate, for --profile
 
 // Multiply-adds of one sample's forward pass through a Dense or Conv2D layer (0 for others).
 double layer_macs_per_sample(const Layer& l) {
-  if (const auto* d = dynamic_cast<const DenseLayer*>(&l)) return double(d->input_shape()[1]) * double(d->options().units);
+  if (const auto* d = dynamic_cast<const DenseLayer*>(&l))
+    return double(d->input_shape()[1]) * double(d->options().units);
   if (const auto* c = dynamic_cast<const Conv2DLayer*>(&l)) {
     const Shape &in = c->input_shape(), &out = c->output_shape();
     return double(out[1]) * double(out[2]) * double(out[3]) * double(c->options().kernel_size[0]) *
@@ -254,7 +255,9 @@ void w1(const Flags& f) {
   SGD opt(SGDOptions{.learning_rate = 1e-3f});
   MeanSquaredError loss;
   run_steps(f, "W1", model, opt, loss, random_normal({64, 30}, 1), random_normal({64, 5}, 2), 200,
-            f.reps ? f.reps : f.quick ? 5 : 7);
+            f.reps    ? f.reps
+            : f.quick ? 5
+                      : 7);
 }
 
 void w2(const Flags& f) {
@@ -266,7 +269,9 @@ void w2(const Flags& f) {
   SGD opt(SGDOptions{.learning_rate = 1e-3f});
   MeanSquaredError loss;
   run_steps(f, "W2", model, opt, loss, random_normal({16, 100, 200, 3}, 1), random_normal({16, 10}, 2), 1,
-            f.reps ? f.reps : f.quick ? 3 : 7);
+            f.reps    ? f.reps
+            : f.quick ? 3
+                      : 7);
 }
 
 void w3(const Flags& f) {
@@ -301,8 +306,8 @@ void run_epochs(const Flags& f, const std::string& id, Model& model, const Tenso
     foreign.push_back(s.foreign);
     peak = std::max(peak, bench::peak_rss_mb());
     const Logs logs = model.evaluate(x_test, y_test, 1000);
-    fmt::print("{:<4} epoch {}: {:.2f} s, test accuracy {:.4f}, test loss {:.4f}, foreign load {:.2f}\n", id, e,
-               s.wall, logs.at("accuracy"), logs.at("loss"), s.foreign);
+    fmt::print("{:<4} epoch {}: {:.2f} s, test accuracy {:.4f}, test loss {:.4f}, foreign load {:.2f}\n", id, e, s.wall,
+               logs.at("accuracy"), logs.at("loss"), s.foreign);
     accuracies += fmt::format(" test_acc_epoch{}={:.4f}", e, logs.at("accuracy"));
   }
   Measurement m;
@@ -358,7 +363,9 @@ void w5(const Flags& f) {
   model.compile(std::make_shared<SGD>(SGDOptions{.learning_rate = 0.5f}),
                 std::make_shared<SparseCategoricalCrossentropy>(/*from_logits=*/true), {"accuracy"});
   run_epochs(f, "W5", model, train.images, train.labels, test.images, test.labels, 60,
-             f.epochs ? f.epochs : f.quick ? 2 : 3);
+             f.epochs  ? f.epochs
+             : f.quick ? 2
+                       : 3);
 }
 
 // ---- the machine's GEMM throughput --------------------------------------------------------------
@@ -391,9 +398,12 @@ double gemm_peak(const Flags& f) {
 
 // Runs this program again for one workload, so that the workload's peak memory is its own.
 int run_child(char** argv, const Flags& f, const std::string& workload) {
-  std::vector<std::string> args = {"/proc/self/exe", "--child", "--workload", workload, "--peak-gflops",
-                                   fmt::format("{}", f.peak_gflops), "--threads", std::to_string(num_threads()),
-                                   "--quiet-wait", fmt::format("{}", f.quiet_wait), "--data", f.data};
+  std::vector<std::string> args = {"/proc/self/exe", "--child",
+                                   "--workload",     workload,
+                                   "--peak-gflops",  fmt::format("{}", f.peak_gflops),
+                                   "--threads",      std::to_string(num_threads()),
+                                   "--quiet-wait",   fmt::format("{}", f.quiet_wait),
+                                   "--data",         f.data};
   if (f.quick) args.push_back("--quick");
   if (f.profile) args.push_back("--profile");
   if (f.reps) args.insert(args.end(), {"--reps", std::to_string(f.reps)});
@@ -428,8 +438,8 @@ int main(int argc, char** argv) try {
   }
   fmt::print("minnow_bench: {} threads{}\n", num_threads(), f.quick ? ", quick" : "");
   f.peak_gflops = gemm_peak(f);
-  fmt::print("\n{:<4} {:<6} {:>11} {:>11} {:>11} {:>12} {:>8} {:>6} {:>8} {:>8}\n", "id", "phase", "median ms", "min ms",
-             "max ms", "samples/s", "GFLOP/s", "peak", "RSS MB", "foreign");
+  fmt::print("\n{:<4} {:<6} {:>11} {:>11} {:>11} {:>12} {:>8} {:>6} {:>8} {:>8}\n", "id", "phase", "median ms",
+             "min ms", "max ms", "samples/s", "GFLOP/s", "peak", "RSS MB", "foreign");
   int rc = 0;
   for (const auto& w : f.workloads) rc |= run_child(argv, f, w);
   return rc;

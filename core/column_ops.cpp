@@ -80,7 +80,7 @@ void column_moments(ConstMatrixMap x, RowVector& mean, RowVector& variance) {
       }
   });
   for (long c = 0; c < C; ++c) {
-    const double d = fold(P, w, 2 * w.W, c) / double(rows);    // mean of x - shift
+    const double d = fold(P, w, 2 * w.W, c) / double(rows);         // mean of x - shift
     const double sq = fold(P + w.W, w, 2 * w.W, c) / double(rows);  // mean of its square
     mean[c] = float(double(x(0, c)) + d);
     variance[c] = float(std::max(0.0, sq - d * d));

@@ -215,7 +215,8 @@ Logs Model::test_on_batch(const Tensor& x, const Tensor& y) {
 Logs Model::evaluate(const Tensor& x, const Tensor& y, long batch_size, int verbose, std::ostream* out) {
   require_compiled("evaluate");
   check_pair(name_, "evaluate", x, y);
-  if (batch_size <= 0) throw ConfigError(fmt::format("Model '{}': evaluate's batch_size must be > 0, but received {}", name_, batch_size));
+  if (batch_size <= 0)
+    throw ConfigError(fmt::format("Model '{}': evaluate's batch_size must be > 0, but received {}", name_, batch_size));
   if (verbose < 0 || verbose > 2)
     throw ConfigError(fmt::format("Model '{}': evaluate's verbose must be 0, 1 or 2, but received {}", name_, verbose));
   for (const auto& m : metrics_) m->reset_state();
@@ -239,7 +240,8 @@ Logs Model::evaluate(const Tensor& x, const Tensor& y, long batch_size, int verb
 
 Tensor Model::predict(const Tensor& x, long batch_size) {
   require_graph();
-  if (batch_size <= 0) throw ConfigError(fmt::format("Model '{}': predict's batch_size must be > 0, but received {}", name_, batch_size));
+  if (batch_size <= 0)
+    throw ConfigError(fmt::format("Model '{}': predict's batch_size must be > 0, but received {}", name_, batch_size));
   if (output_slots_.size() != 1) throw UsageError(fmt::format("Model '{}': predict supports one output", name_));
   const long n = samples_of(x);
   if (n == 0) throw ShapeError(fmt::format("Model '{}': predict received no samples", name_));
@@ -261,7 +263,8 @@ Tensor Model::predict(const Tensor& x, long batch_size) {
 History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& opt) {
   require_compiled("fit");
   check_pair(name_, "fit", x, y);
-  if (opt.epochs <= 0) throw ConfigError(fmt::format("Model '{}': fit's epochs must be > 0, but received {}", name_, opt.epochs));
+  if (opt.epochs <= 0)
+    throw ConfigError(fmt::format("Model '{}': fit's epochs must be > 0, but received {}", name_, opt.epochs));
   if (opt.batch_size <= 0)
     throw ConfigError(fmt::format("Model '{}': fit's batch_size must be > 0, but received {}", name_, opt.batch_size));
   if (!(opt.validation_split >= 0 && opt.validation_split < 1))

@@ -161,8 +161,8 @@ namespace {
 // Which BatchNormalization folds into which producer; throws for one that cannot fold.
 struct FoldPlan {
   std::map<const Layer*, const BatchNormalizationLayer*> into;  // producer -> its BatchNormalization
-  std::set<const Layer*> folded;                                 // the BatchNormalizations that go
-  std::vector<std::string> description;                          // "batch_normalization -> dense"
+  std::set<const Layer*> folded;                                // the BatchNormalizations that go
+  std::vector<std::string> description;                         // "batch_normalization -> dense"
 };
 
 FoldPlan plan_folds(const Model& model) {

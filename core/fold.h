@@ -29,10 +29,10 @@ namespace minnow {
 class BatchNormalizationLayer;
 
 struct FoldResult {
-  std::unique_ptr<Model> model;     // the folded model (a Sequential when the original is one)
-  double max_abs_diff = 0;          // max |original(x) - folded(x)| on the check batch, both in inference mode
-  double max_abs_output = 0;        // max |original(x)|, the scale that max_abs_diff is small against
-  std::vector<std::string> folds;   // "batch_normalization -> dense", one per folded layer
+  std::unique_ptr<Model> model;    // the folded model (a Sequential when the original is one)
+  double max_abs_diff = 0;         // max |original(x) - folded(x)| on the check batch, both in inference mode
+  double max_abs_output = 0;       // max |original(x)|, the scale that max_abs_diff is small against
+  std::vector<std::string> folds;  // "batch_normalization -> dense", one per folded layer
 };
 
 // A new inference model with every BatchNormalization folded into the Dense / Conv2D before it

@@ -1,9 +1,9 @@
 #include "core/gemm.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <vector>
-
-#include <omp.h>
 
 #include <fmt/format.h>
 
@@ -91,7 +91,9 @@ void zero(float* c, Index ldc, Index r0, Index r1, Index c0, Index c1) {
 }
 
 // [begin, end) of part i when n is cut into parts of `chunk`.
-std::pair<Index, Index> part(Index i, Index chunk, Index n) { return {std::min(n, i * chunk), std::min(n, (i + 1) * chunk)}; }
+std::pair<Index, Index> part(Index i, Index chunk, Index n) {
+  return {std::min(n, i * chunk), std::min(n, (i + 1) * chunk)};
+}
 
 Index round_up(Index x, Index m) { return (x + m - 1) / m * m; }
 
@@ -194,8 +196,8 @@ void gemm(ConstMatrixMap A, Op op_a, ConstMatrixMap B, Op op_b, MatrixMap C, boo
   const Index a_rows = op_a == Op::None ? A.rows() : A.cols();
   const Index b_rows = op_b == Op::None ? B.rows() : B.cols(), b_cols = op_b == Op::None ? B.cols() : B.rows();
   if (a_rows != m || b_rows != k || b_cols != n)
-    throw ShapeError(fmt::format("gemm: op(A) is {}x{}, op(B) is {}x{} and C is {}x{}; they do not multiply", a_rows,
-                                 k, b_rows, b_cols, m, n));
+    throw ShapeError(fmt::format("gemm: op(A) is {}x{}, op(B) is {}x{} and C is {}x{}; they do not multiply", a_rows, k,
+                                 b_rows, b_cols, m, n));
   // Eigen's kernel writes column-major results: compute C' = C^T (n x m) = op(B)^T op(A)^T, whose
   // column-major storage is C's row-major storage.
   const Operand l{B.data(), B.cols(), op_b == Op::Transpose};  // op(B)^T (n x k)

@@ -24,8 +24,7 @@ enum class Op { None, Transpose };
 // C = op(A) op(B), or C += op(A) op(B) when accumulate is true. C must already have the shape
 // of the product. threads = 0 uses num_threads(); 1 keeps the product on the calling thread
 // (for use inside a parallel loop).
-void gemm(ConstMatrixMap A, Op op_a, ConstMatrixMap B, Op op_b, MatrixMap C, bool accumulate = false,
-          int threads = 0);
+void gemm(ConstMatrixMap A, Op op_a, ConstMatrixMap B, Op op_b, MatrixMap C, bool accumulate = false, int threads = 0);
 
 // The same with Eigen's expressions.
 void gemm_reference(ConstMatrixMap A, Op op_a, ConstMatrixMap B, Op op_b, MatrixMap C, bool accumulate = false);

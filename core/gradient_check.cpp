@@ -102,9 +102,11 @@ GradientCheckResult check_layer_gradients(Layer& layer, const std::vector<Tensor
 
   GradientCheckResult result;
   for (size_t k = 0; k < xs.size(); ++k)
-    result.entries.push_back(compare(xs.size() == 1 ? "input" : fmt::format("input {}", k), xs[k], dxs[k], projected, opt));
+    result.entries.push_back(
+        compare(xs.size() == 1 ? "input" : fmt::format("input {}", k), xs[k], dxs[k], projected, opt));
   for (size_t k = 0; k < trainable.size(); ++k)
-    result.entries.push_back(compare(layer.name() + "/" + trainable[k]->name, trainable[k]->value, dws[k], projected, opt));
+    result.entries.push_back(
+        compare(layer.name() + "/" + trainable[k]->name, trainable[k]->value, dws[k], projected, opt));
   snapshot.restore();
   return result;
 }

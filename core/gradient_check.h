@@ -22,16 +22,16 @@
 namespace minnow {
 
 struct GradientCheckOptions {
-  double step = 1e-2;            // h relative to max(1, |v|): float32 rounding in L wants it this large
-  double floor = 1e-2;           // smallest denominator of the relative error
-  std::uint64_t seed = 1234;     // for the projection G
-  long max_elements = 100000;    // check at most this many elements per tensor (spread evenly)
+  double step = 1e-2;          // h relative to max(1, |v|): float32 rounding in L wants it this large
+  double floor = 1e-2;         // smallest denominator of the relative error
+  std::uint64_t seed = 1234;   // for the projection G
+  long max_elements = 100000;  // check at most this many elements per tensor (spread evenly)
 };
 
 struct GradientCheckEntry {
   std::string tensor;  // "input", "input 1", or "<layer>/<weight>"
   double worst_error = 0;
-  long index = -1;     // flat index of the worst element
+  long index = -1;  // flat index of the worst element
   double analytic = 0, numeric = 0;
 };
 

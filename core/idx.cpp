@@ -90,10 +90,9 @@ Tensor parse_idx(std::string_view b, const std::string& path) {
         fmt::format("IDX file '{}' has a bad magic number: its first two bytes must be 0, found 0x{:02x} 0x{:02x}",
                     path, byte(0), byte(1)));
   if (byte(2) != 0x08)
-    throw IoError(
-        fmt::format("IDX file '{}' holds elements of type 0x{:02x}{} (the magic number's third byte); minnow "
-                    "reads unsigned bytes (type 0x08) only",
-                    path, byte(2), idx_type_name(byte(2))));
+    throw IoError(fmt::format("IDX file '{}' holds elements of type 0x{:02x}{} (the magic number's third byte); minnow "
+                              "reads unsigned bytes (type 0x08) only",
+                              path, byte(2), idx_type_name(byte(2))));
   const size_t rank = byte(3), header = 4 + 4 * rank;
   if (rank < 1 || rank > 4)
     throw IoError(fmt::format("IDX file '{}' has {} dimensions (the magic number's fourth byte); minnow reads 1 to 4",

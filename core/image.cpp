@@ -1,5 +1,7 @@
 #include "core/image.h"
 
+#include <png.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -8,7 +10,6 @@
 #include <fstream>
 
 #include <fmt/format.h>
-#include <png.h>
 
 #include "core/error.h"
 
@@ -39,8 +40,8 @@ Image to_image(const Tensor& x, const ToImageOptions& opt) {
   const long H = s[rank == 4 ? 1 : 0], W = s[rank == 4 ? 2 : 1], C = rank == 2 ? 1 : s[rank - 1];
   const long N = rank == 4 ? s[0] : 1;
   if (C != 1 && C != 3)
-    throw ShapeError(fmt::format("to_image expects 1 (gray) or 3 (RGB) channels, but received {} channels in {}",
-                                 C, s));
+    throw ShapeError(
+        fmt::format("to_image expects 1 (gray) or 3 (RGB) channels, but received {} channels in {}", C, s));
   if (opt.sample < 0 || opt.sample >= N)
     throw ShapeError(fmt::format("to_image: sample {} is not one of the {} images of {}", opt.sample, N, s));
   if (opt.upscale < 1) throw ConfigError(fmt::format("to_image: upscale must be >= 1, but received {}", opt.upscale));
@@ -73,8 +74,8 @@ Image upscale(const Image& image, long factor) {
 
 Image resize(const Image& image, long width, long height) {
   if (width < 1 || height < 1 || image.empty())
-    throw ConfigError(fmt::format("resize: cannot resize a {}x{} picture to {}x{}", image.width, image.height,
-                                  width, height));
+    throw ConfigError(
+        fmt::format("resize: cannot resize a {}x{} picture to {}x{}", image.width, image.height, width, height));
   Image out(width, height, image.channels);
   const double sx = double(image.width) / double(width), sy = double(image.height) / double(height);
   for (long y = 0; y < height; ++y) {
@@ -121,8 +122,8 @@ void write_png(const Image& image, const std::string& path) {
   png.height = png_uint_32(image.height);
   png.format = image.channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
   if (!png_image_write_to_file(&png, path.c_str(), 0, image.pixels.data(), 0, nullptr))
-    throw IoError(fmt::format("write_png: cannot write '{}': {}. Check that the folder exists and is writable",
-                              path, png.message));
+    throw IoError(fmt::format("write_png: cannot write '{}': {}. Check that the folder exists and is writable", path,
+                              png.message));
 }
 
 Image read_png(const std::string& path) {
@@ -153,7 +154,8 @@ std::string pnm_token(std::istream& in) {
   int ch;
   while ((ch = in.get()) != EOF) {
     if (ch == '#') {
-      while ((ch = in.get()) != EOF && ch != '\n') {}
+      while ((ch = in.get()) != EOF && ch != '\n') {
+      }
     } else if (std::isspace(ch)) {
       if (!token.empty()) break;
     } else {
@@ -170,8 +172,8 @@ Image read_ppm(const std::string& path) {
   if (!in) throw IoError(fmt::format("read_ppm: cannot open '{}'", path));
   const std::string magic = pnm_token(in);
   if (magic != "P6" && magic != "P5")
-    throw IoError(fmt::format("read_ppm: '{}' is not a binary PPM (P6) or PGM (P5) file (it starts with '{}')",
-                              path, magic));
+    throw IoError(
+        fmt::format("read_ppm: '{}' is not a binary PPM (P6) or PGM (P5) file (it starts with '{}')", path, magic));
   long w = 0, h = 0, maxval = 0;
   try {
     w = std::stol(pnm_token(in)), h = std::stol(pnm_token(in)), maxval = std::stol(pnm_token(in));
@@ -179,8 +181,8 @@ Image read_ppm(const std::string& path) {
     throw IoError(fmt::format("read_ppm: '{}' has a malformed header", path));
   }
   if (w < 1 || h < 1 || w > 65536 || h > 65536 || maxval != 255)
-    throw IoError(fmt::format("read_ppm: '{}' is {}x{} with maxval {}; expected sizes in 1..65536 and maxval 255",
-                              path, w, h, maxval));
+    throw IoError(fmt::format("read_ppm: '{}' is {}x{} with maxval {}; expected sizes in 1..65536 and maxval 255", path,
+                              w, h, maxval));
   Image image(w, h, magic == "P6" ? 3 : 1);
   in.read(reinterpret_cast<char*>(image.pixels.data()), std::streamsize(image.pixels.size()));
   if (in.gcount() != std::streamsize(image.pixels.size()))

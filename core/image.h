@@ -42,10 +42,10 @@ struct Image {
 
 // How to_image maps floats to bytes (see the top of this file).
 struct ToImageOptions {
-  long sample = 0;             // which image of an (N, H, W, C) tensor
-  std::optional<float> low{};  // default: the picture's minimum
-  std::optional<float> high{}; // default: the picture's maximum
-  long upscale = 1;            // each pixel becomes an upscale x upscale block (nearest neighbour)
+  long sample = 0;              // which image of an (N, H, W, C) tensor
+  std::optional<float> low{};   // default: the picture's minimum
+  std::optional<float> high{};  // default: the picture's maximum
+  long upscale = 1;             // each pixel becomes an upscale x upscale block (nearest neighbour)
 };
 
 // One picture of x: x is (H, W), (H, W, C) or (N, H, W, C) with C = 1 (gray) or 3 (RGB).

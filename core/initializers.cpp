@@ -52,7 +52,8 @@ void initialize(Tensor& t, const Initializer& init) {
   Rng rng(init.seed ? *init.seed : next_session_seed());
   const Fans fans = compute_fans(t.shape());
   if (init.name == "glorot_uniform" || init.name == "he_uniform") {
-    const double limit = init.name == "glorot_uniform" ? std::sqrt(6.0 / (fans.in + fans.out)) : std::sqrt(6.0 / fans.in);
+    const double limit =
+        init.name == "glorot_uniform" ? std::sqrt(6.0 / (fans.in + fans.out)) : std::sqrt(6.0 / fans.in);
     for (float& v : t.values()) v = rng.uniform(float(-limit), float(limit));
   } else if (init.name == "he_normal") {
     // A normal truncated at two standard deviations; the divisor restores the variance 2/fan_in.

@@ -20,12 +20,12 @@ namespace minnow {
 
 struct Initializer {
   std::string name = "glorot_uniform";
-  std::optional<std::uint64_t> seed;  // none: the next seed of the session (see random.h)
-  float mean = 0.0f, stddev = 0.05f;     // random_normal
+  std::optional<std::uint64_t> seed;      // none: the next seed of the session (see random.h)
+  float mean = 0.0f, stddev = 0.05f;      // random_normal
   float minval = -0.05f, maxval = 0.05f;  // random_uniform
 
   Initializer() = default;
-  Initializer(const char* n) : name(n) {}  // NOLINT: implicit, so `.kernel_initializer = "he_normal"` works
+  Initializer(const char* n) : name(n) {}             // NOLINT: implicit, so `.kernel_initializer = "he_normal"` works
   Initializer(std::string n) : name(std::move(n)) {}  // NOLINT
   Initializer(std::string n, std::uint64_t s) : name(std::move(n)), seed(s) {}
 };

@@ -77,8 +77,8 @@ void Layer::build(const std::vector<Shape>& input_shapes) {
   }
   for (const Shape& s : input_shapes)  // as received: a (3,) tensor is not reported as (None,)
     if (s.rank() < 2)
-      throw ShapeError(fmt::format("{} expects inputs with a batch axis and at least one more, but received {}",
-                                   describe(), s));
+      throw ShapeError(
+          fmt::format("{} expects inputs with a batch axis and at least one more, but received {}", describe(), s));
   output_shape_ = expected_inputs() == 1 ? build_impl(shapes[0]) : build_multi_impl(shapes);
   input_shapes_ = std::move(shapes);
   built_ = true;
@@ -139,8 +139,8 @@ const Tensor& Layer::run_forward(std::span<const Tensor* const> xs, Mode mode) {
       throw ShapeError(fmt::format("{} expects input{} of shape {}, but received a tensor of shape {}", describe(),
                                    xs.size() > 1 ? fmt::format(" {}", i) : "", input_shapes_[i], got));
     if (got[0] != batch)
-      throw ShapeError(fmt::format("{} received inputs with different batch sizes: {} and {}", describe(), batch,
-                                   got[0]));
+      throw ShapeError(
+          fmt::format("{} received inputs with different batch sizes: {} and {}", describe(), batch, got[0]));
   }
   if (batch == 0) throw ShapeError(fmt::format("{} received an empty batch (0 samples)", describe()));
   // Resized only when the batch size changes, so that a steady-state step does not allocate.

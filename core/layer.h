@@ -156,8 +156,7 @@ class LayerRef {
  public:
   LayerRef() = default;
   LayerRef(std::shared_ptr<T> layer) : layer_(std::move(layer)) {}  // NOLINT: implicit on purpose
-  template <class U>
-    requires std::derived_from<U, T>
+  template <std::derived_from<T> U>
   LayerRef(const LayerRef<U>& other) : layer_(other.ptr()) {}  // NOLINT: upcast
 
   T* operator->() const { return layer_.get(); }

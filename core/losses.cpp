@@ -55,10 +55,9 @@ void check_same_shape(std::string_view who, const Tensor& y_pred, const Tensor& 
   const Shape& p = y_pred.shape();
   const Shape& t = y_true.shape();
   if (p == t || equal_but_trailing_one(p, t) || equal_but_trailing_one(t, p)) return;
-  throw ShapeError(
-      fmt::format("{}: y_true of shape {} does not fit y_pred of shape {}. y_true must have the shape "
-                  "of y_pred, {}.",
-                  who, t, p, p));
+  throw ShapeError(fmt::format("{}: y_true of shape {} does not fit y_pred of shape {}. y_true must have the shape "
+                               "of y_pred, {}.",
+                               who, t, p, p));
 }
 
 void check_sparse_shape(std::string_view who, const Tensor& y_pred, const Tensor& y_true) {
@@ -67,17 +66,18 @@ void check_sparse_shape(std::string_view who, const Tensor& y_pred, const Tensor
   // Checked without building shapes first, so that a training step does not allocate.
   const auto& pd = p.dims();
   const auto& td = t.dims();
-  const bool leading_equal = p.rank() >= 2 && t.rank() >= p.rank() - 1 && std::equal(pd.begin(), pd.end() - 1, td.begin());
+  const bool leading_equal =
+      p.rank() >= 2 && t.rank() >= p.rank() - 1 && std::equal(pd.begin(), pd.end() - 1, td.begin());
   if (leading_equal && (t.rank() == p.rank() - 1 || (t.rank() == p.rank() && td.back() == 1))) return;
   if (p.rank() >= 2) {
     const Shape labels = without_last_axis(p);
     Shape labels_1 = p;
     labels_1[-1] = 1;
     if (t == labels || t == labels_1) return;
-    throw ShapeError(fmt::format(
-        "{} expects one class index per row of y_pred: y_true of shape {} or {} for "
-        "y_pred of shape {}, but received y_true of shape {}.{}",
-        who, labels, labels_1, p, t, t == p ? " These look like one-hot labels: use categorical_crossentropy." : ""));
+    throw ShapeError(fmt::format("{} expects one class index per row of y_pred: y_true of shape {} or {} for "
+                                 "y_pred of shape {}, but received y_true of shape {}.{}",
+                                 who, labels, labels_1, p, t,
+                                 t == p ? " These look like one-hot labels: use categorical_crossentropy." : ""));
   }
   throw ShapeError(fmt::format("{} expects y_pred of shape (N, classes), but received y_pred of shape {}.", who, p));
 }
@@ -154,9 +154,9 @@ double CategoricalCrossentropy::compute(const Tensor& y_pred, const Tensor& y_tr
 double SparseCategoricalCrossentropy::compute(const Tensor& y_pred, const Tensor& y_true, Tensor* grad) const {
   constexpr std::string_view who = "sparse_categorical_crossentropy";  // name(), without allocating
   check_sparse_shape(who, y_pred, y_true);
-  const auto P = y_pred.matrix();  // (R, C)
+  const auto P = y_pred.matrix();                                                                // (R, C)
   for (long r = 0; r < P.rows(); ++r) class_index(who, y_true[r], r, P.cols(), y_pred.shape());  // all valid first
-  const double inv = safe_inverse(P.rows());  // 1/R
+  const double inv = safe_inverse(P.rows());                                                     // 1/R
   if (grad) grad->resize(y_pred.shape());
   float* G = grad ? grad->data() : nullptr;  // (R, C) row-major
   const long C = P.cols();
@@ -190,10 +190,9 @@ std::unique_ptr<Loss> make_loss(const std::string& name) {
     return std::make_unique<CategoricalCrossentropy>();
   if (name == "sparse_categorical_crossentropy" || name == "SparseCategoricalCrossentropy")
     return std::make_unique<SparseCategoricalCrossentropy>();
-  throw ConfigError(
-      fmt::format("Unknown loss function: '{}'. Expected one of 'mse', 'mean_squared_error', "
-                  "'binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy'.",
-                  name));
+  throw ConfigError(fmt::format("Unknown loss function: '{}'. Expected one of 'mse', 'mean_squared_error', "
+                                "'binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy'.",
+                                name));
 }
 
 }  // namespace minnow

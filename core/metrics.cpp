@@ -48,12 +48,9 @@ void Accuracy::update_state(const Tensor& y_pred, const Tensor& y_true) {
     const Shape& t = y_true.shape();
     const bool binary = p.rank() > 0 && p[-1] == 1;
     const bool sparse = p.rank() > 0 && (t.rank() < p.rank() || (t.rank() > 0 && t[-1] == 1 && p[-1] > 1));
-    if (binary)
-      chosen_ = std::make_unique<BinaryAccuracy>();
-    else if (sparse)
-      chosen_ = std::make_unique<SparseCategoricalAccuracy>();
-    else
-      chosen_ = std::make_unique<CategoricalAccuracy>();
+    if (binary) chosen_ = std::make_unique<BinaryAccuracy>();
+    else if (sparse) chosen_ = std::make_unique<SparseCategoricalAccuracy>();
+    else chosen_ = std::make_unique<CategoricalAccuracy>();
   }
   chosen_->update_state(y_pred, y_true);
 }
@@ -65,14 +62,10 @@ void Mean::update_state(double value, double weight) {
 
 std::unique_ptr<Metric> make_accuracy(const Loss& loss) {
   switch (loss.accuracy_kind()) {
-    case AccuracyKind::Binary:
-      return std::make_unique<BinaryAccuracy>(loss.from_logits() ? 0.0f : 0.5f);
-    case AccuracyKind::Categorical:
-      return std::make_unique<CategoricalAccuracy>();
-    case AccuracyKind::SparseCategorical:
-      return std::make_unique<SparseCategoricalAccuracy>();
-    case AccuracyKind::None:
-      break;
+    case AccuracyKind::Binary: return std::make_unique<BinaryAccuracy>(loss.from_logits() ? 0.0f : 0.5f);
+    case AccuracyKind::Categorical: return std::make_unique<CategoricalAccuracy>();
+    case AccuracyKind::SparseCategorical: return std::make_unique<SparseCategoricalAccuracy>();
+    case AccuracyKind::None: break;
   }
   return std::make_unique<Accuracy>();
 }

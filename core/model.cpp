@@ -95,8 +95,8 @@ class GraphBuilder {
     }
     for (const SymbolicTensor& in : model_.inputs_) {
       if (!slot.count(key_of(in)))
-        throw UsageError(fmt::format("Model '{}': input '{}' is not connected to any output", model_.name_,
-                                     in.layer->name()));
+        throw UsageError(
+            fmt::format("Model '{}': input '{}' is not connected to any output", model_.name_, in.layer->name()));
       model_.input_slots_.push_back(slot.at(key_of(in)));
     }
     for (const SymbolicTensor& o : outputs) model_.output_slots_.push_back(slot.at(key_of(o)));
@@ -214,8 +214,8 @@ const Tensor& Model::forward_borrowed(const Tensor& x, Mode mode) {
 void Model::run_forward(std::span<const Tensor* const> xs, Mode mode) {
   require_graph();
   if (xs.size() != input_slots_.size())
-    throw UsageError(fmt::format("Model '{}' expects {} input tensor(s), but received {}", name_, input_slots_.size(),
-                                 xs.size()));
+    throw UsageError(
+        fmt::format("Model '{}' expects {} input tensor(s), but received {}", name_, input_slots_.size(), xs.size()));
   // Every check comes before any layer runs, so that a failing training forward moves no statistic.
   for (size_t i = 0; i < xs.size(); ++i) {
     const Shape& want = inputs_[i].shape();
@@ -225,8 +225,8 @@ void Model::run_forward(std::span<const Tensor* const> xs, Mode mode) {
                                    name_, inputs_[i].layer->name(), want, xs[i]->shape()));
     const long batch = xs[i]->shape()[0], first = xs[0]->shape()[0];
     if (batch == 0)
-      throw ShapeError(fmt::format("Model '{}': input '{}' received an empty batch (0 samples)", name_,
-                                   inputs_[i].layer->name()));
+      throw ShapeError(
+          fmt::format("Model '{}': input '{}' received an empty batch (0 samples)", name_, inputs_[i].layer->name()));
     if (batch != first)
       throw ShapeError(fmt::format("Model '{}': input '{}' received a batch of {} samples and input '{}' a batch of "
                                    "{}; every input needs the same batch size",
@@ -258,9 +258,10 @@ std::vector<const Tensor*> Model::backward(const std::vector<const Tensor*>& dys
 }
 
 void Model::run_backward(std::span<const Tensor* const> dys, bool input_gradients) {
-  if (!has_forward_) throw UsageError(fmt::format("Model '{}': backward was called before forward (predict, evaluate and the "
-                                               "training calls leave no forward behind for it)",
-                                               name_));
+  if (!has_forward_)
+    throw UsageError(fmt::format("Model '{}': backward was called before forward (predict, evaluate and the "
+                                 "training calls leave no forward behind for it)",
+                                 name_));
   if (dys.size() != output_slots_.size())
     throw UsageError(fmt::format("Model '{}' has {} output(s), but backward received {} gradient(s)", name_,
                                  output_slots_.size(), dys.size()));

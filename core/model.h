@@ -39,16 +39,16 @@ using LearningRateSchedule = std::function<double(long epoch, double lr)>;
 struct FitOptions {
   long epochs = 1;
   long batch_size = 32;
-  double validation_split = 0.0;           // the last fraction of x, y held out (before shuffling)
-  const Tensor* validation_x = nullptr;    // or explicit validation data (takes precedence)
+  double validation_split = 0.0;         // the last fraction of x, y held out (before shuffling)
+  const Tensor* validation_x = nullptr;  // or explicit validation data (takes precedence)
   const Tensor* validation_y = nullptr;
-  bool shuffle = true;                     // reshuffle the training samples every epoch...
-  std::uint64_t seed = 0;                  // ...with this seed
-  int verbose = 1;                         // 0 silent, 1 progress bar, 2 one line per epoch
-  bool check_inputs = true;                // before training, reject NaN / infinity in x and y and
-                                           // targets the loss refuses (labels out of range), in the
-                                           // training and the validation data
-  std::ostream* out = nullptr;             // where the progress goes (default std::cout)
+  bool shuffle = true;          // reshuffle the training samples every epoch...
+  std::uint64_t seed = 0;       // ...with this seed
+  int verbose = 1;              // 0 silent, 1 progress bar, 2 one line per epoch
+  bool check_inputs = true;     // before training, reject NaN / infinity in x and y and
+                                // targets the loss refuses (labels out of range), in the
+                                // training and the validation data
+  std::ostream* out = nullptr;  // where the progress goes (default std::cout)
   // Keras' LearningRateScheduler: before each epoch (0-based), the optimizer's learning rate
   // becomes schedule(epoch, current rate); History records it under "lr". Empty: unchanged.
   LearningRateSchedule learning_rate_schedule = nullptr;
@@ -155,8 +155,8 @@ class Model {
 
   std::string name_;
   std::vector<SymbolicTensor> inputs_, outputs_;
-  std::vector<Step> steps_;                    // every non-input node, topologically sorted
-  std::vector<std::shared_ptr<Layer>> layers_;  // Keras' model.layers
+  std::vector<Step> steps_;                                // every non-input node, topologically sorted
+  std::vector<std::shared_ptr<Layer>> layers_;             // Keras' model.layers
   std::vector<std::pair<const Layer*, int>> layer_nodes_;  // each layer's node in this model
   std::vector<int> input_slots_, output_slots_;
   void run_forward(std::span<const Tensor* const> xs, Mode mode);
@@ -166,13 +166,13 @@ class Model {
   std::vector<Tensor> owned_inputs_;  // the public forward's copy of the batch
   std::vector<const Tensor*> owned_pointers_;
   void run_backward(std::span<const Tensor* const> dys, bool input_gradients);
-  std::vector<const Tensor*> values_;  // per slot, during forward
+  std::vector<const Tensor*> values_;       // per slot, during forward
   std::vector<const Tensor*> step_inputs_;  // scratch for one step's inputs
-  std::vector<Tensor> grads_;          // per slot, during backward: sums (fan-out) and input gradients
-  std::vector<const Tensor*> grad_of_;  // per slot: where its gradient is (a layer's dx or grads_)
+  std::vector<Tensor> grads_;               // per slot, during backward: sums (fan-out) and input gradients
+  std::vector<const Tensor*> grad_of_;      // per slot: where its gradient is (a layer's dx or grads_)
   std::vector<bool> grad_set_;
   std::vector<bool> is_input_slot_;
-  Tensor no_gradient_;  // what backward returns without input gradients
+  Tensor no_gradient_;                         // what backward returns without input gradients
   std::vector<std::uint64_t> forward_counts_;  // per step: its layer's forward_count() after our forward
   bool has_forward_ = false;
   friend class GraphBuilder;
@@ -193,11 +193,11 @@ class Model {
   std::shared_ptr<Optimizer> optimizer_;
   std::shared_ptr<Loss> loss_;
   std::vector<std::shared_ptr<Metric>> metrics_;
-  Tensor loss_grad_;                               // dL/dy of the last training step
-  std::vector<Parameter*> moving_state_;           // non-trainable weights a forward may change
-  std::vector<Tensor> moving_backup_;              // their values before the current step
-  std::vector<Parameter*> train_params_;           // the trainable weights, fixed for a fit() call
-  std::vector<Tensor> weights_backup_;             // their values before the current step
+  Tensor loss_grad_;                      // dL/dy of the last training step
+  std::vector<Parameter*> moving_state_;  // non-trainable weights a forward may change
+  std::vector<Tensor> moving_backup_;     // their values before the current step
+  std::vector<Parameter*> train_params_;  // the trainable weights, fixed for a fit() call
+  std::vector<Tensor> weights_backup_;    // their values before the current step
 };
 
 class Sequential : public Model {

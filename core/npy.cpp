@@ -187,15 +187,13 @@ Tensor decode_npy(std::string_view bytes, const std::string& context) {
                               bytes.size()));
   const NpyHeader h = HeaderParser(bytes.substr(start, header_len), context).parse();
   if (h.descr != "<f4")
-    throw IoError(
-        fmt::format("{}: dtype '{}' is not supported; minnow reads float32 little-endian ('<f4'). "
-                    "Convert the array in Python with a.astype('<f4').",
-                    context, h.descr));
+    throw IoError(fmt::format("{}: dtype '{}' is not supported; minnow reads float32 little-endian ('<f4'). "
+                              "Convert the array in Python with a.astype('<f4').",
+                              context, h.descr));
   if (h.fortran_order)
-    throw IoError(
-        fmt::format("{}: the array is in Fortran (column-major) order; minnow reads C order. "
-                    "Save np.ascontiguousarray(a) instead.",
-                    context));
+    throw IoError(fmt::format("{}: the array is in Fortran (column-major) order; minnow reads C order. "
+                              "Save np.ascontiguousarray(a) instead.",
+                              context));
   const Shape shape(h.shape);
   const size_t data_bytes = bytes.size() - start - header_len;
   size_t nonzero = 1;  // the product of the non-zero dimensions: no product of dimensions may overflow

@@ -123,8 +123,7 @@ void batch_normalization(const Tensor& x, const Tensor& mean, const Tensor& vari
   }
   // General path: every statistic broadcast element by element.
   const Shape& s = x.shape();
-  std::vector<float> mu(size_t(x.size())), inv(size_t(x.size())), sc(size_t(x.size()), 1.f),
-      off(size_t(x.size()), 0.f);
+  std::vector<float> mu(size_t(x.size())), inv(size_t(x.size())), sc(size_t(x.size()), 1.f), off(size_t(x.size()), 0.f);
   for_each_broadcast(s, mean.shape(), "mean", [&](long i, long p) { mu[size_t(i)] = mean[p]; });
   for_each_broadcast(s, variance.shape(), "variance",
                      [&](long i, long p) { inv[size_t(i)] = 1.0f / std::sqrt(variance[p] + epsilon); });

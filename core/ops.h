@@ -49,7 +49,7 @@ void column_sums(ConstMatrixMap a, ConstMatrixMap b, RowVector& sum_a, RowVector
 struct WindowGeometry {
   long N = 0, H = 0, W = 0, C = 0;  // input
   long KH = 1, KW = 1, SH = 1, SW = 1;
-  long OH = 0, OW = 0;               // output
+  long OH = 0, OW = 0;  // output
   long pad_top = 0, pad_left = 0;
 };
 WindowGeometry window_geometry(long H, long W, long C, long KH, long KW, long SH, long SW, bool same_padding);

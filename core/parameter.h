@@ -12,9 +12,9 @@
 namespace minnow {
 
 struct Parameter {
-  std::string name;     // Keras weight name: kernel, bias, gamma, beta, moving_mean, moving_variance
+  std::string name;  // Keras weight name: kernel, bias, gamma, beta, moving_mean, moving_variance
   Tensor value;
-  Tensor grad;          // same shape as value for trainable weights; dL/dvalue of the last backward
+  Tensor grad;                      // same shape as value for trainable weights; dL/dvalue of the last backward
   bool trainable_by_design = true;  // false for what is never trained (moving statistics; BatchNorm's
                                     // gamma and beta with train_gamma_beta = Never)
   bool frozen = false;              // set by Layer::set_trainable(false)

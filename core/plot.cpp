@@ -25,8 +25,8 @@ Histogram histogram(std::span<const float> values, long bins) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (float v : values)
     if (!std::isnan(v)) lo = std::min(lo, double(v)), hi = std::max(hi, double(v));
-  if (lo > hi) lo = 0.0, hi = 1.0;        // no values: numpy's default range
-  if (lo == hi) lo -= 0.5, hi += 0.5;     // a constant: numpy widens the range by 0.5 each side
+  if (lo > hi) lo = 0.0, hi = 1.0;     // no values: numpy's default range
+  if (lo == hi) lo -= 0.5, hi += 0.5;  // a constant: numpy widens the range by 0.5 each side
   return histogram(values, bins, lo, hi);
 }
 
@@ -69,7 +69,7 @@ std::string text_histogram(const Histogram& h, long bar_width) {
 // ---- drawing primitives -------------------------------------------------------------------
 
 Rgb series_color(long i) {
-  static constexpr Rgb kTab10[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
+  static constexpr Rgb kTab10[] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
                                    {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
   return kTab10[size_t(((i % 10) + 10) % 10)];
 }
@@ -88,8 +88,8 @@ void draw_text(Image& image, long x, long y, std::string_view text, Rgb color, l
     }
     for (int row = 0; row < font::kGlyphHeight; ++row)
       for (int col = 0; col < font::kGlyphWidth; ++col)
-        if (font::ink(c, col, row)) fill_rect(image, cx + col * scale, y + row * scale, cx + (col + 1) * scale,
-                                              y + (row + 1) * scale, color);
+        if (font::ink(c, col, row))
+          fill_rect(image, cx + col * scale, y + row * scale, cx + (col + 1) * scale, y + (row + 1) * scale, color);
     cx += font::kAdvance * scale;
   }
 }
@@ -99,8 +99,8 @@ void draw_text_up(Image& image, long x, long y, std::string_view text, Rgb color
   for (char c : text) {
     for (int row = 0; row < font::kGlyphHeight; ++row)
       for (int col = 0; col < font::kGlyphWidth; ++col)
-        if (font::ink(c, col, row)) fill_rect(image, x + row * scale, cy - (col + 1) * scale, x + (row + 1) * scale,
-                                              cy - col * scale, color);
+        if (font::ink(c, col, row))
+          fill_rect(image, x + row * scale, cy - (col + 1) * scale, x + (row + 1) * scale, cy - col * scale, color);
     cy -= font::kAdvance * scale;
   }
 }
@@ -190,7 +190,8 @@ Frame draw_axes(Image& img, const PlotOptions& o, double x0, double x1, double y
     for (long dx : {0L, 1L}) draw_text(img, x + dx, y, o.title, kBlack, s);  // bold: drawn twice, a pixel apart
     y += line + 4;
   }
-  for (const std::string& n : o.notes) draw_text(img, (o.width - text_width(n, s)) / 2, y, n, {60, 60, 60}, s), y += line;
+  for (const std::string& n : o.notes)
+    draw_text(img, (o.width - text_width(n, s)) / 2, y, n, {60, 60, 60}, s), y += line;
   for (double t : xt) {
     const long x = f.px(t);
     fill_rect(img, x, f.top, x + 1, f.bottom, kGrid);
@@ -209,8 +210,7 @@ Frame draw_axes(Image& img, const PlotOptions& o, double x0, double x1, double y
   for (long yy : {f.top, f.bottom}) fill_rect(img, f.left, yy, f.right + 1, yy + 1, kBlack);
   if (!o.xlabel.empty())
     draw_text(img, (f.left + f.right - text_width(o.xlabel, s)) / 2, o.height - 8 - line + 2 * s, o.xlabel, kBlack, s);
-  if (!o.ylabel.empty())
-    draw_text_up(img, 10, (f.top + f.bottom + text_width(o.ylabel, s)) / 2, o.ylabel, kBlack, s);
+  if (!o.ylabel.empty()) draw_text_up(img, 10, (f.top + f.bottom + text_width(o.ylabel, s)) / 2, o.ylabel, kBlack, s);
   return f;
 }
 
@@ -275,8 +275,8 @@ Image line_plot(const std::vector<Series>& series, const PlotOptions& o) {
   double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
   for (const Series& se : series) {
     if (se.x.size() != se.y.size())
-      throw ConfigError(fmt::format("line_plot: series '{}' has {} x values but {} y values", se.label, se.x.size(),
-                                    se.y.size()));
+      throw ConfigError(
+          fmt::format("line_plot: series '{}' has {} x values but {} y values", se.label, se.x.size(), se.y.size()));
     for (size_t k = 0; k < se.x.size(); ++k)
       if (std::isfinite(se.x[k]) && std::isfinite(se.y[k]))
         x0 = std::min(x0, se.x[k]), x1 = std::max(x1, se.x[k]), y0 = std::min(y0, se.y[k]), y1 = std::max(y1, se.y[k]);
@@ -297,7 +297,8 @@ Image line_plot(const std::vector<Series>& series, const PlotOptions& o) {
     for (size_t k = 0; k < se.x.size(); ++k) {
       if (!std::isfinite(se.x[k]) || !std::isfinite(se.y[k])) continue;  // a gap in the line
       double xa = ax(se.x[k]), ya = ay(se.y[k]);
-      if (se.markers && xa > double(-r) && ya > double(-r) && xa < double(area.width + r) && ya < double(area.height + r))
+      if (se.markers && xa > double(-r) && ya > double(-r) && xa < double(area.width + r) &&
+          ya < double(area.height + r))
         fill_rect(area, std::lround(xa) - r, std::lround(ya) - r, std::lround(xa) + r + 1, std::lround(ya) + r + 1, c);
       if (k == 0 || se.thickness < 1 || !std::isfinite(se.x[k - 1]) || !std::isfinite(se.y[k - 1])) continue;
       double xb = ax(se.x[k - 1]), yb = ay(se.y[k - 1]);

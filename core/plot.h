@@ -72,8 +72,8 @@ void draw_line(Image& image, long x0, long y0, long x1, long y1, Rgb color, long
 struct PlotOptions {
   std::string title{}, xlabel{}, ylabel{};
   std::vector<std::string> notes{};  // lines of text under the title (e.g. "mean 0.00, variance 1.00")
-  long width = 720, height = 450;  // pixels
-  long text_scale = 2;             // 1: the 5x7 font as is; 2: twice as large
+  long width = 720, height = 450;    // pixels
+  long text_scale = 2;               // 1: the 5x7 font as is; 2: twice as large
   // Axis ranges; by default the data's range with a 5% margin (a histogram's y axis starts at 0).
   std::optional<double> xmin{}, xmax{}, ymin{}, ymax{};
 };
@@ -82,8 +82,8 @@ struct Series {
   std::string label{};  // shown in the legend; empty: not listed
   std::vector<double> x{}, y{};
   std::optional<Rgb> color{};  // default: series_color(index of the series)
-  bool markers = false;      // a dot on every point
-  long thickness = 2;        // of the line, in pixels; 0 draws no line (markers only)
+  bool markers = false;        // a dot on every point
+  long thickness = 2;          // of the line, in pixels; 0 draws no line (markers only)
 };
 
 // Curves through the points of each series, in order. Throws ConfigError when a series' x and y

@@ -63,8 +63,8 @@ void ProgressBar::update(long current, const Values& values) {
   if (current < target_ && std::chrono::duration<double>(now - last_draw_).count() < 0.05) return;
   last_draw_ = now;
   const double per_step = current > 0 ? elapsed() / double(current) : 0;
-  std::string line = bar(current, target_) + " - ETA: " + format_eta(per_step * double(target_ - current)) +
-                     values_text(values);
+  std::string line =
+      bar(current, target_) + " - ETA: " + format_eta(per_step * double(target_ - current)) + values_text(values);
   const size_t width = line.size();
   if (width < last_width_) line += std::string(last_width_ - width, ' ');  // erase the longer old line
   last_width_ = width;
@@ -78,8 +78,7 @@ void ProgressBar::finish(const Values& values) {
   std::string line;
   if (verbose_ == 1)
     line = bar(current_, target_) + fmt::format(" - {:.0f}s {}", total, format_time_per_step(per_step));
-  else
-    line = fmt::format("{}/{} - {:.0f}s", current_, target_, total);
+  else line = fmt::format("{}/{} - {:.0f}s", current_, target_, total);
   line += values_text(values);
   if (interactive_ && verbose_ == 1) {
     const size_t width = line.size();

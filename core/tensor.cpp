@@ -19,8 +19,8 @@ Tensor::Tensor(const Shape& shape, float fill)
 
 Tensor::Tensor(const Shape& shape, std::vector<float> values) : shape_(shape), data_(std::move(values)) {
   if (static_cast<long>(data_.size()) != checked_count(shape))
-    throw ShapeError(fmt::format("a tensor of shape {} needs {} values, but {} were given", shape,
-                                 shape.num_elements(), data_.size()));
+    throw ShapeError(fmt::format("a tensor of shape {} needs {} values, but {} were given", shape, shape.num_elements(),
+                                 data_.size()));
 }
 
 long Tensor::flat_index(std::initializer_list<long> index) const {

@@ -1,9 +1,9 @@
 #include "core/threading.h"
 
+#include <omp.h>
+
 #include <cstdlib>
 #include <string>
-
-#include <omp.h>
 
 #include <Eigen/Core>
 #include <fmt/format.h>

@@ -72,8 +72,7 @@ namespace {
 // The activation applied last by `layer`, when it is one whose output can saturate.
 std::optional<ActivationKind> saturating_activation(const Layer& layer) {
   ActivationKind a = ActivationKind::Linear;
-  if (const auto* act = dynamic_cast<const ActivationLayer*>(&layer))
-    a = act->kind();
+  if (const auto* act = dynamic_cast<const ActivationLayer*>(&layer)) a = act->kind();
   else if (const auto* dense = dynamic_cast<const DenseLayer*>(&layer))
     a = parse_activation(dense->options().activation, layer.describe());
   else if (const auto* conv = dynamic_cast<const Conv2DLayer*>(&layer))
@@ -188,8 +187,7 @@ std::string Trace::header() const {
   std::string out = fmt::format("Trace of model '{}', {} mode, batch of {}", model_name, to_string(mode), batch_size);
   if (loss) out += fmt::format(": {} = {:.4f}", loss_name, *loss);
   out += "\n" + std::string(kWidth, '=') + "\n";
-  out += line("Layer / weight", "Shape", "mean", "std", "min", "max", "zeros", "satur.",
-                     loss ? "|grad|" : "");
+  out += line("Layer / weight", "Shape", "mean", "std", "min", "max", "zeros", "satur.", loss ? "|grad|" : "");
   out += std::string(kWidth, '=') + "\n";
   return out;
 }
@@ -197,14 +195,14 @@ std::string Trace::header() const {
 std::string Trace::rows(size_t i) const {
   const LayerTrace& l = layers.at(i);
   const TensorStats& s = l.output;
-  std::string out = line(fit(l.name), l.output_shape.str(), number(s.mean), number(s.stddev),
-                                number(s.min), number(s.max), percent(s.zero_fraction),
-                                l.saturated_fraction ? percent(*l.saturated_fraction) : "-",
-                                loss ? grad(l.output_grad_norm) : "");
+  std::string out =
+      line(fit(l.name), l.output_shape.str(), number(s.mean), number(s.stddev), number(s.min), number(s.max),
+           percent(s.zero_fraction), l.saturated_fraction ? percent(*l.saturated_fraction) : "-",
+           loss ? grad(l.output_grad_norm) : "");
   for (const WeightTrace& w : l.weights) {
     const TensorStats& v = w.value;
-    out += line(fit("  " + w.name), w.shape.str(), number(v.mean), number(v.stddev), number(v.min),
-                       number(v.max), percent(v.zero_fraction), "", loss ? grad(w.grad_norm) : "");
+    out += line(fit("  " + w.name), w.shape.str(), number(v.mean), number(v.stddev), number(v.min), number(v.max),
+                percent(v.zero_fraction), "", loss ? grad(w.grad_norm) : "");
   }
   return out;
 }

@@ -59,7 +59,7 @@ struct WeightTrace {
 
 struct LayerTrace {
   std::string name, class_name;
-  Shape output_shape;                        // the real shape of this batch's output
+  Shape output_shape;  // the real shape of this batch's output
   TensorStats output;
   std::optional<double> saturated_fraction;  // sigmoid and tanh outputs only
   std::optional<double> output_grad_norm;    // ||dL/dy||, after a backward

@@ -135,7 +135,7 @@ void copy_dense_weights(const Net& from, Net& to) {
 
 struct Record {
   long step = 0;
-  std::array<double, 2> accuracy{}, loss{};             // [without BN, with BN], on the test images
+  std::array<double, 2> accuracy{}, loss{};            // [without BN, with BN], on the test images
   std::array<std::array<double, 3>, 2> percentiles{};  // p15, p50, p85 of the probed sigmoid input
 };
 
@@ -227,9 +227,8 @@ void show_trace(Net& net, const Tensor& x, const Tensor& y, bool step) {
       std::fflush(stdout);
       std::string line;
       if (std::getline(std::cin, line))
-        fmt::print("\033[A\033[K");  // up one line and clear it: the prompt goes, the table stays whole
-      else
-        step = false, fmt::print("\n");  // end of input: show the rest without pausing
+        fmt::print("\033[A\033[K");         // up one line and clear it: the prompt goes, the table stays whole
+      else step = false, fmt::print("\n");  // end of input: show the rest without pausing
     }
   }
   fmt::print("{}", t.legend());
@@ -298,9 +297,9 @@ int main(int argc, char** argv) try {
     take_rows(train.images, order, pos, std::min(n, pos + kBatch), xb);
     take_rows(train.labels, order, pos, std::min(n, pos + kBatch), yb);
     for (Net& net : nets) {
-      const Tensor& y_pred = net.model->forward(xb, Mode::Training);  // BN: batch statistics
-      net.model->loss().compute(y_pred, yb, &dy);                      // the batch mean; dy carries 1/60
-      net.model->backward(dy);                                         // assigns every weight's grad
+      const Tensor& y_pred = net.model->forward(xb, Mode::Training);           // BN: batch statistics
+      net.model->loss().compute(y_pred, yb, &dy);                              // the batch mean; dy carries 1/60
+      net.model->backward(dy);                                                 // assigns every weight's grad
       net.model->optimizer().apply_gradients(net.model->trainable_weights());  // w <- w - lr * grad
     }
     if (step % flags.eval_every == 0 || step == flags.steps) {

@@ -29,7 +29,8 @@ struct Flags {
 long parse_long(const std::string& flag, const char* text) {
   char* end = nullptr;
   const long v = std::strtol(text, &end, 10);
-  if (end == text || *end != '\0' || v < 0) throw ConfigError(fmt::format("{} expects a number >= 0, got '{}'", flag, text));
+  if (end == text || *end != '\0' || v < 0)
+    throw ConfigError(fmt::format("{} expects a number >= 0, got '{}'", flag, text));
   return v;
 }
 
@@ -38,7 +39,8 @@ Flags parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--help" || a == "-h") {
-      fmt::print("usage: fashion_mnist [--epochs N] [--batch-size N] [--data DIR] [--limit N] [--seed N] [--verbose 0|1|2]\n");
+      fmt::print(
+          "usage: fashion_mnist [--epochs N] [--batch-size N] [--data DIR] [--limit N] [--seed N] [--verbose 0|1|2]\n");
       std::exit(0);
     }
     if (i + 1 >= argc) throw ConfigError(fmt::format("{} needs a value (see --help)", a));

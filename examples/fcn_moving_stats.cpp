@@ -19,6 +19,8 @@
 //        --learning-rate F (0.03), --show-steps N (steps printed one by one, 8), --seed N (1),
 //        --image FILE (a PNG or binary PPM: training image 0 instead of a synthetic picture),
 //        --out DIR (minnow-out/fcn_moving_stats)
+#include "examples/fcn_moving_stats.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -28,7 +30,6 @@
 
 #include "core/image.h"
 #include "core/plot.h"
-#include "examples/fcn_moving_stats.h"
 
 using namespace minnow;
 using namespace minnow::seed001;
@@ -113,19 +114,25 @@ Image stats_plot(const Trace& tr, bool mean, float momentum) {
   std::vector<Series> series;
   for (size_t c = 0; c < 3; ++c) {
     const Rgb color = series_color(long(c));
-    series.push_back({.x = tr.step, .y = mean ? tr.batch_mean[c] : tr.batch_var[c], .color = color, .markers = true,
+    series.push_back({.x = tr.step,
+                      .y = mean ? tr.batch_mean[c] : tr.batch_var[c],
+                      .color = color,
+                      .markers = true,
                       .thickness = 0});
-    series.push_back({.label = fmt::format("channel {}", c), .x = tr.step,
-                      .y = mean ? tr.moving_mean[c] : tr.moving_var[c], .color = color});
+    series.push_back({.label = fmt::format("channel {}", c),
+                      .x = tr.step,
+                      .y = mean ? tr.moving_mean[c] : tr.moving_var[c],
+                      .color = color});
   }
   const std::string what = mean ? "mean" : "variance";
-  return line_plot(series, {.title = fmt::format("First BatchNormalization: batch {0} (dots), moving_{0} (lines)", what),
-                            .xlabel = "training step",
-                            .ylabel = what,
-                            .notes = {fmt::format("after every step: moving = {:g} * moving + {:g} * batch", momentum,
-                                                  1.0f - momentum)},
-                            .width = 900,
-                            .height = 520});
+  return line_plot(
+      series,
+      {.title = fmt::format("First BatchNormalization: batch {0} (dots), moving_{0} (lines)", what),
+       .xlabel = "training step",
+       .ylabel = what,
+       .notes = {fmt::format("after every step: moving = {:g} * moving + {:g} * batch", momentum, 1.0f - momentum)},
+       .width = 900,
+       .height = 520});
 }
 
 // The two networks side by side, and what they recorded.
@@ -189,12 +196,12 @@ void make_networks(Experiment& ex) {
 }
 
 // One training step of both networks on batch xb; prints it when asked and records it.
-void train_step(Experiment& ex, const Tensor& xb, Adam& low_optimizer, bool print, double& loss,
-                double& worst_output, double& worst_loss) {
+void train_step(Experiment& ex, const Tensor& xb, Adam& low_optimizer, bool print, double& loss, double& worst_output,
+                double& worst_loss) {
   const auto& layers = ex.model->layers();
   Parameter& mm = ex.bns[0].second->weight("moving_mean");
   const float before = mm.value[0];
-  loss = ex.model->train_on_batch(xb, xb).at("loss");            // forward, loss, backward, Adam
+  loss = ex.model->train_on_batch(xb, xb).at("loss");             // forward, loss, backward, Adam
   const Moments batch = moments(layers[0]->output(), {0, 1, 2});  // what BN-1 normalized with
   // The low-level twin: the same step, written out.
   const Tensor y = ex.low->forward(xb, Mode::Training);
@@ -254,8 +261,9 @@ void train(Experiment& ex) {
       fmt::print("    {:<22} moving_mean     {}\n", name, values(bn->weight("moving_mean").value, 0, 8));
       fmt::print("    {:<22} moving_variance {}\n", "", values(bn->weight("moving_variance").value, 0, 8));
     }
-    fmt::print("    low level vs layers, max |difference|: moving_mean {:.3g}, moving_variance {:.3g}, weights {:.3g}\n",
-               d.moving_mean, d.moving_variance, d.weights);
+    fmt::print(
+        "    low level vs layers, max |difference|: moving_mean {:.3g}, moving_variance {:.3g}, weights {:.3g}\n",
+        d.moving_mean, d.moving_variance, d.weights);
   }
   fmt::print("\nAfter training, every channel:\n");
   for (const auto& [name, bn] : ex.bns) {
@@ -301,7 +309,8 @@ void test_time(Experiment& ex) {
   write_png(stats_plot(tr, false, kMomentum), dir + "moving_variance.png");
   write_png(line_plot({{.label = "layers", .x = tr.step, .y = tr.loss_layers},
                        {.label = "low level", .x = tr.step, .y = tr.loss_low, .markers = true, .thickness = 0}},
-                      {.title = "Training loss: layers and low-level ops", .xlabel = "training step",
+                      {.title = "Training loss: layers and low-level ops",
+                       .xlabel = "training step",
                        .ylabel = "mean squared error"}),
             dir + "loss.png");
   fmt::print("Pictures in {}: test_input.png, test_output.png; images.png (inputs and outputs before and\n"

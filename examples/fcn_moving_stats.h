@@ -50,8 +50,8 @@ inline Tensor make_images(long n, long size, std::uint64_t seed) {
     };
     std::vector<Shape2D> shapes(size_t(3 + rng.below(3)));
     for (auto& s : shapes)
-      s = {rng.uniform() < 0.5f, rng.uniform(0.15f, 0.85f), rng.uniform(0.15f, 0.85f), rng.uniform(0.08f, 0.25f),
-           rng.uniform(0.08f, 0.25f), color()};
+      s = {rng.uniform() < 0.5f,      rng.uniform(0.15f, 0.85f), rng.uniform(0.15f, 0.85f),
+           rng.uniform(0.08f, 0.25f), rng.uniform(0.08f, 0.25f), color()};
     for (long h = 0; h < size; ++h)
       for (long w = 0; w < size; ++w) {
         const float u = (float(w) + 0.5f) / float(size), v = (float(h) + 0.5f) / float(size);
@@ -97,8 +97,7 @@ struct LowLevelBatchNorm {
   Tensor k;       // 1 / sqrt(variance + epsilon), (C,)
   bool training = false;
 
-  explicit LowLevelBatchNorm(long channels = 0)
-      : moving_mean({channels}, 0.0f), moving_variance({channels}, 1.0f) {
+  explicit LowLevelBatchNorm(long channels = 0) : moving_mean({channels}, 0.0f), moving_variance({channels}, 1.0f) {
     gamma.value = Tensor({channels}, 1.0f), gamma.grad = Tensor({channels});
     beta.value = Tensor({channels}, 0.0f), beta.grad = Tensor({channels});
   }
@@ -129,8 +128,7 @@ struct LowLevelBatchNorm {
     Tensor dx(dy.shape());
     for (long i = 0; i < dy.size(); ++i) {
       const long c = i % C;
-      dx[i] = training ? gamma.value[c] * k[c] / float(m) *
-                             (float(m) * dy[i] - sum_dy[c] - x_hat[i] * sum_dy_xhat[c])
+      dx[i] = training ? gamma.value[c] * k[c] / float(m) * (float(m) * dy[i] - sum_dy[c] - x_hat[i] * sum_dy_xhat[c])
                        : gamma.value[c] * k[c] * dy[i];  // (B4)
     }
     return dx;
@@ -144,8 +142,10 @@ struct LowLevelFcn {
 
   // Builds the two convolutions and copies every weight of `model` (a build_fcn network).
   LowLevelFcn(const Model& model, long size, float momentum = kMomentum, float epsilon = kEpsilon) {
-    conv1 = Conv2D({.filters = 16, .kernel_size = {3, 3}, .padding = "same", .use_bias = false, .name = "lowlevel_conv_1"});
-    conv2 = Conv2D({.filters = 3, .kernel_size = {3, 3}, .padding = "same", .use_bias = false, .name = "lowlevel_conv_2"});
+    conv1 =
+        Conv2D({.filters = 16, .kernel_size = {3, 3}, .padding = "same", .use_bias = false, .name = "lowlevel_conv_1"});
+    conv2 =
+        Conv2D({.filters = 3, .kernel_size = {3, 3}, .padding = "same", .use_bias = false, .name = "lowlevel_conv_2"});
     conv1->build(Shape{Shape::kNone, size, size, 3});
     conv2->build(Shape{Shape::kNone, size, size, 16});
     bn1.momentum = bn2.momentum = momentum, bn1.epsilon = bn2.epsilon = epsilon;

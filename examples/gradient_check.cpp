@@ -47,28 +47,45 @@ int main() {
   Rng shuffle(7);
   for (long i = spaced.size() - 1; i > 0; --i) std::swap(spaced[i], spaced[long(shuffle.below(std::uint64_t(i + 1)))]);
   for (const char* act : {"linear", "relu", "sigmoid", "tanh", "softmax"})
-    report(fmt::format("Dense(5, '{}')", act), [&] { return Dense(5, act); }, {act == std::string("relu") ? away : flat});
+    report(fmt::format("Dense(5, '{}')", act), [&] { return Dense(5, act); },
+           {act == std::string("relu") ? away : flat});
   report("Dense(5, use_bias=false)", [] { return Dense(5, "linear", false); }, {flat});
   for (const char* pad : {"valid", "same"})
     for (long s : {1L, 2L})
       report(fmt::format("Conv2D(4, 3x3, strides={}, padding='{}')", s, pad),
-             [&] { return Conv2D({.filters = 4, .kernel_size = {3, 3}, .strides = {s, s}, .padding = pad}); }, {img});
+             [&] {
+               return Conv2D({.filters = 4, .kernel_size = {3, 3}, .strides = {s, s}, .padding = pad});
+             },
+             {img});
   report("Conv2D(4, 2x2, 'same', sigmoid, use_bias=false)",
-         [] { return Conv2D({.filters = 4, .kernel_size = {2, 2}, .padding = "same", .activation = "sigmoid", .use_bias = false}); },
+         [] {
+           return Conv2D(
+               {.filters = 4, .kernel_size = {2, 2}, .padding = "same", .activation = "sigmoid", .use_bias = false});
+         },
          {img});
   report("BatchNormalization() on (N, F)", [] { return BatchNormalization(); }, {flat});
   report("BatchNormalization() on (N, H, W, C)", [] { return BatchNormalization(); }, {img});
-  report("BatchNormalization(center=false, scale=false)", [] { return BatchNormalization({.center = false, .scale = false}); }, {img});
+  report("BatchNormalization(center=false, scale=false)",
+         [] { return BatchNormalization({.center = false, .scale = false}); }, {img});
   report("BatchNormalization(axis=1) on (N, C, H, W)", [] { return BatchNormalization({.axis = 1}); }, {img});
   report("Flatten()", [] { return Flatten(); }, {img});
   for (const char* act : {"relu", "sigmoid", "tanh", "softmax"})
     report(fmt::format("Activation('{}')", act), [&] { return Activation(act); }, {away});
-  report("ReLU(max_value=0.8, negative_slope=0.1)", [] { return ReLU({.max_value = 0.8f, .negative_slope = 0.1f}); }, {away});
+  report("ReLU(max_value=0.8, negative_slope=0.1)", [] { return ReLU({.max_value = 0.8f, .negative_slope = 0.1f}); },
+         {away});
   report("Softmax()", [] { return Softmax(); }, {flat});
   report("MaxPooling2D(2x2)", [] { return MaxPooling2D(); }, {spaced});
-  report("MaxPooling2D(3x3, strides=2, 'same')", [] { return MaxPooling2D({.pool_size = {3, 3}, .strides = {2}, .padding = "same"}); }, {spaced});
+  report("MaxPooling2D(3x3, strides=2, 'same')",
+         [] {
+           return MaxPooling2D({.pool_size = {3, 3}, .strides = {2}, .padding = "same"});
+         },
+         {spaced});
   report("AveragePooling2D(2x2)", [] { return AveragePooling2D(); }, {img});
-  report("AveragePooling2D(3x3, strides=2, 'same')", [] { return AveragePooling2D({.pool_size = {3, 3}, .strides = {2}, .padding = "same"}); }, {img});
+  report("AveragePooling2D(3x3, strides=2, 'same')",
+         [] {
+           return AveragePooling2D({.pool_size = {3, 3}, .strides = {2}, .padding = "same"});
+         },
+         {img});
   report("GlobalAveragePooling2D()", [] { return GlobalAveragePooling2D(); }, {img});
   report("Dropout(0.3) (mask frozen for the check)", [] { return Dropout({.rate = 0.3f, .seed = 1}); }, {flat});
   report("Reshape((9, 10))", [] { return Reshape({9, 10}); }, {img});

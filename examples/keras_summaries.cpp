@@ -39,8 +39,8 @@ void show_modes(Model& model, BatchNormalizationLayer& bn, const Tensor& x) {
 
   model.forward(x, Mode::Inference);
   const Tensor infer = bn.output();
-  const bool unchanged = bn.weight("moving_mean").value.row() == mean0.row() &&
-                         bn.weight("moving_variance").value.row() == var0.row();
+  const bool unchanged =
+      bn.weight("moving_mean").value.row() == mean0.row() && bn.weight("moving_variance").value.row() == var0.row();
   fmt::print("  after forward(x, Mode::Inference): moving statistics {}\n",
              unchanged ? "unchanged (inference never updates them)" : "CHANGED (this is a bug)");
 
@@ -50,8 +50,9 @@ void show_modes(Model& model, BatchNormalizationLayer& bn, const Tensor& x) {
   fmt::print("  after forward(x, Mode::Training):  moving statistics moved by (1 - momentum) = 0.01 of the way\n");
   fmt::print("  moving_mean     after:  {} ...\n", first_values(bn.weight("moving_mean").value, 4));
   fmt::print("  moving_variance after:  {} ...\n", first_values(bn.weight("moving_variance").value, 4));
-  fmt::print("  training output, channel 0: mean {:+.6f}, variance {:.6f} (normalized with the batch's own statistics)\n",
-             m.mean[0], m.variance[0]);
+  fmt::print(
+      "  training output, channel 0: mean {:+.6f}, variance {:.6f} (normalized with the batch's own statistics)\n",
+      m.mean[0], m.variance[0]);
   float diff = 0;
   for (long i = 0; i < train.size(); ++i) diff = std::max(diff, std::fabs(train[i] - infer[i]));
   fmt::print("  largest |training - inference| difference of the BatchNormalization output: {:.4f}\n", diff);
@@ -345,8 +346,8 @@ int main() {
   fmt::print("Image model, a seeded batch of 2 images of 100x200x3 (values ~ N(0.5, 0.25)):\n");
   show_modes(image, *img_bn_layer, seeded_batch({2, 100, 200, 3}, 2, 0.5f, 0.25f));
 
-  fmt::print(
-      "== 4) What BatchNormalization computes, with the numbers: y_ij = gamma_j * (x_ij - mu_j) / sigma_j + beta_j\n\n");
+  fmt::print("== 4) What BatchNormalization computes, with the numbers: y_ij = gamma_j * (x_ij - mu_j) / sigma_j + "
+             "beta_j\n\n");
   explain_tabular();
   explain_images();
   return 0;

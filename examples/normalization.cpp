@@ -10,6 +10,8 @@
 //
 // Flags: --images N (30, as the blog), --batch N (10), --seed N, --bins N (terminal histogram
 //        bins, 16), --out DIR (minnow-out/normalization)
+#include "examples/normalization.h"
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -19,7 +21,6 @@
 
 #include "core/image.h"
 #include "core/plot.h"
-#include "examples/normalization.h"
 
 using namespace minnow;
 using namespace minnow::seed000;
@@ -57,8 +58,7 @@ Flags parse(int argc, char** argv) {
     else if (a == "--out") f.out = v;
     else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
   }
-  if (f.batch > f.images)
-    throw ConfigError(fmt::format("--batch {} is larger than --images {}", f.batch, f.images));
+  if (f.batch > f.images) throw ConfigError(fmt::format("--batch {} is larger than --images {}", f.batch, f.images));
   return f;
 }
 
@@ -69,13 +69,12 @@ Image report(const Tensor& x, const std::string& what, const Flags& flags, const
   fmt::print("  shape {}   mean {:.4f}   variance {:.4f}   min {:.4f}   max {:.4f}\n", x.shape(), s.mean, s.variance,
              s.min, s.max);
   fmt::print("{}", text_histogram(histogram(x.values(), flags.bins), 40));
-  const Image plot = histogram_plot(
-      histogram(x.values(), 60),
-      {.title = what,
-       .xlabel = "value",
-       .ylabel = "count",
-       .notes = {fmt::format("mean {:.4f}   variance {:.4f}   min {:.4g}   max {:.4g}", s.mean, s.variance, s.min,
-                             s.max)}});
+  const Image plot = histogram_plot(histogram(x.values(), 60),
+                                    {.title = what,
+                                     .xlabel = "value",
+                                     .ylabel = "count",
+                                     .notes = {fmt::format("mean {:.4f}   variance {:.4f}   min {:.4g}   max {:.4g}",
+                                                           s.mean, s.variance, s.min, s.max)}});
   const std::string path = flags.out + "/" + file;
   write_png(plot, path);
   fmt::print("  wrote {}\n", path);
@@ -112,11 +111,12 @@ Tensor case3(const Tensor& data, const Flags& flags, Image* plot) {
   const Stats sh = stats(c.by_hand);
   const double xhat = std::max(-sh.min, sh.max), var = c.moments.variance[0];
   const float big = float(xhat), ulp = std::nextafter(big, 2 * big) - big;
-  fmt::print("  With epsilon = 0.001 the largest |x_hat| = {:.4f} shrinks by x_hat * (1 - sqrt(variance / (variance +\n"
-             "  epsilon))) = {:.3g}, the difference above; with epsilon = 1e-8 that is {:.1g} and what is left is float\n"
-             "  rounding (floats near {:.2g} are {:.2g} apart). By hand and layer agree to {:.3g}: {}.\n\n",
-             xhat, xhat * (1.0 - std::sqrt(var / (var + 1e-3))), xhat * (1.0 - std::sqrt(var / (var + 1e-8))), big,
-             ulp, c.hand_vs_layer, c.hand_vs_layer <= 1e-6 ? "yes (<= 1e-6)" : "NO");
+  fmt::print(
+      "  With epsilon = 0.001 the largest |x_hat| = {:.4f} shrinks by x_hat * (1 - sqrt(variance / (variance +\n"
+      "  epsilon))) = {:.3g}, the difference above; with epsilon = 1e-8 that is {:.1g} and what is left is float\n"
+      "  rounding (floats near {:.2g} are {:.2g} apart). By hand and layer agree to {:.3g}: {}.\n\n",
+      xhat, xhat * (1.0 - std::sqrt(var / (var + 1e-3))), xhat * (1.0 - std::sqrt(var / (var + 1e-8))), big, ulp,
+      c.hand_vs_layer, c.hand_vs_layer <= 1e-6 ? "yes (<= 1e-6)" : "NO");
   return c.by_layer;
 }
 
@@ -153,9 +153,9 @@ int main(int argc, char** argv) try {
   const Tensor data = make_images(flags.images, flags.seed);
   const Image h0 = report(data, "The data", flags, "data_histogram.png");
   const Stats s0 = stats(data);
-  fmt::print("  Rounded: mean {} and variance {}{}.\n\n", std::lround(s0.mean), std::lround(s0.variance),
-             flags.seed == kDefaultSeed && flags.images == 30 ? " (the blog's; the default seed was picked for that)"
-                                                              : "");
+  fmt::print(
+      "  Rounded: mean {} and variance {}{}.\n\n", std::lround(s0.mean), std::lround(s0.variance),
+      flags.seed == kDefaultSeed && flags.images == 30 ? " (the blog's; the default seed was picked for that)" : "");
 
   fmt::print("== Case 1: normalization of the whole data, (x - min) / (max - min) ==\n");
   const Tensor case1 = min_max_normalize(data);

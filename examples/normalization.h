@@ -85,10 +85,10 @@ inline double max_abs_diff(const Tensor& a, const Tensor& b) {
 
 // Case 3 three ways, with one epsilon.
 struct BatchNormCase {
-  Moments moments;          // of the batch, per channel: mean and variance, each (1,)
-  Tensor by_hand;           // moments + batch_normalization (core/ops.h), offset 0, scale 1
-  Tensor by_layer;          // BatchNormalization layer, Mode::Training, gamma 1, beta 0
-  Tensor standardized;      // standardize(batch): no epsilon, in double
+  Moments moments;                             // of the batch, per channel: mean and variance, each (1,)
+  Tensor by_hand;                              // moments + batch_normalization (core/ops.h), offset 0, scale 1
+  Tensor by_layer;                             // BatchNormalization layer, Mode::Training, gamma 1, beta 0
+  Tensor standardized;                         // standardize(batch): no epsilon, in double
   float moving_mean = 0, moving_variance = 0;  // the layer's moving statistics after the forward
   double hand_vs_layer = 0, hand_vs_standardized = 0, layer_vs_standardized = 0;
 };

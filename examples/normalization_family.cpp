@@ -20,11 +20,11 @@ namespace {
 constexpr long N = 2, H = 4, W = 4, C = 6;
 
 struct Member {
-  std::string name;        // the normalization, as the paper calls it
-  std::string layer;       // the minnow layer that computes it
-  std::string axes;        // which axes one statistic reduces over
+  std::string name;   // the normalization, as the paper calls it
+  std::string layer;  // the minnow layer that computes it
+  std::string axes;   // which axes one statistic reduces over
   std::shared_ptr<Layer> l;
-  Shape view;              // the data viewed so that `reduce` are the reduced axes
+  Shape view;  // the data viewed so that `reduce` are the reduced axes
   std::vector<long> reduce;
 };
 
@@ -47,13 +47,24 @@ int main() {
   const long G = 3;
   std::vector<Member> family = {
       {"BatchNorm", "BatchNormalization()", "N, H, W (per channel)", BatchNormalization().ptr(), x.shape(), {0, 1, 2}},
-      {"LayerNorm", "LayerNormalization({.axis = {1, 2, 3}})", "H, W, C (per sample)",
-       LayerNormalization({.axis = {1, 2, 3}}).ptr(), x.shape(), {1, 2, 3}},
-      {"InstanceNorm", fmt::format("GroupNormalization({{.groups = {}}})", C), "H, W (per sample and channel)",
-       GroupNormalization({.groups = C}).ptr(), x.shape(), {1, 2}},
-      {"GroupNorm", fmt::format("GroupNormalization({{.groups = {}}})", G),
-       fmt::format("H, W, C/G (per sample and group of {} channels)", C / G), GroupNormalization({.groups = G}).ptr(),
-       Shape{N, H, W, G, C / G}, {1, 2, 4}},
+      {"LayerNorm",
+       "LayerNormalization({.axis = {1, 2, 3}})",
+       "H, W, C (per sample)",
+       LayerNormalization({.axis = {1, 2, 3}}).ptr(),
+       x.shape(),
+       {1, 2, 3}},
+      {"InstanceNorm",
+       fmt::format("GroupNormalization({{.groups = {}}})", C),
+       "H, W (per sample and channel)",
+       GroupNormalization({.groups = C}).ptr(),
+       x.shape(),
+       {1, 2}},
+      {"GroupNorm",
+       fmt::format("GroupNormalization({{.groups = {}}})", G),
+       fmt::format("H, W, C/G (per sample and group of {} channels)", C / G),
+       GroupNormalization({.groups = G}).ptr(),
+       Shape{N, H, W, G, C / G},
+       {1, 2, 4}},
   };
 
   fmt::print("A batch (N, H, W, C) = ({}, {}, {}, {}), {} values; channel c has mean ~2c.\n\n", N, H, W, C, x.size());

@@ -8,7 +8,6 @@
 //
 // Flags: --full (full sizes), --step (wait for Enter before each example and let
 //        bn_paper_figure1 pause between layers; only on a terminal), --list (print the plan)
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +16,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <sys/wait.h>
 #include <vector>
 
 #include <fmt/format.h>
@@ -29,7 +29,7 @@ namespace {
 
 struct Stop {
   std::string name;
-  std::string narrative;  // what the example shows and what to look at
+  std::string narrative;                 // what the example shows and what to look at
   std::vector<std::string> small, full;  // arguments for the tour and for --full
   bool needs_fashion_mnist = false;
 };
@@ -41,46 +41,62 @@ const std::vector<Stop>& stops() {
        "Look at BatchNormalization's 4 x C parameters, of which 2 x C (the moving statistics) are\n"
        "non-trainable, at what training and inference mode do to those moving statistics, and at part 4:\n"
        "y = gamma * (x - mu) / sigma + beta computed by hand, number by number, next to the layer's output.",
-       {}, {}, false},
+       {},
+       {},
+       false},
       {"normalization",
        "The first blog post's experiment: 30 random 32x32 images (mean 26, variance 306) normalized\n"
        "three ways: min-max to [0, 1], standardized over the whole data, and batch-normalized over the\n"
        "first 10 images, by hand with moments() and batch_normalization() and by the layer with\n"
        "gamma 1, beta 0. Look at the histograms, and at the two batch-norm paths agreeing.",
-       {}, {"--images", "300"}, false},
+       {},
+       {"--images", "300"},
+       false},
       {"fcn_moving_stats",
        "The second blog post's experiment: a 2-layer fully convolutional network with BatchNormalization\n"
        "on RGB images. Look at which variables are trainable (the moving statistics are not), at the\n"
        "moving averages following the batch statistics with momentum 0.99, and at the low-level twin\n"
        "(moments, batch_normalization, hand-written moving averages) giving the same numbers.",
-       {}, {"--size", "512"}, false},
+       {},
+       {"--size", "512"},
+       false},
       {"normalization_family",
        "BatchNorm, LayerNorm, InstanceNorm and GroupNorm on one batch: which axes each one reduces,\n"
        "how many values go into each statistic, and how many statistics there are.",
-       {}, {}, false},
+       {},
+       {},
+       false},
       {"gradient_check",
        "Every layer's backward pass against central finite differences, in training and in inference\n"
        "mode. Look at the worst relative errors (all below 1e-2, the tests' bound), and at\n"
        "BatchNormalization's being larger in training, where the gradient also flows through the\n"
        "batch's mean and variance.",
-       {}, {}, false},
+       {},
+       {},
+       false},
       {"bn_paper_figure1",
        "Figure 1 of the BatchNorm paper: the same sigmoid network trained with and without\n"
        "BatchNormalization, from the same weights, on the same batches. Look at the test accuracy of\n"
        "both, at the input of one sigmoid drifting without BN and staying put with it, and at the\n"
        "traces: saturated sigmoids and the gradient norms reaching the first layer.",
-       {}, {"--steps", "1000", "--eval-every", "20"}, true},
+       {},
+       {"--steps", "1000", "--eval-every", "20"},
+       true},
       {"fashion_mnist",
        "A small CNN with BatchNormalization trained with Adam on the real Fashion-MNIST data, with\n"
        "Keras' summary and progress bar. The tour trains one epoch on 6,000 images in batches of 16:\n"
        "375 steps, enough for the moving statistics (momentum 0.99) to catch up. With batches of 64\n"
        "(94 steps) they lag, and the test accuracy in inference mode stays near 10%. --full: 4 epochs.",
-       {"--epochs", "1", "--limit", "6000", "--batch-size", "16"}, {}, true},
+       {"--epochs", "1", "--limit", "6000", "--batch-size", "16"},
+       {},
+       true},
       {"fold_batchnorm",
        "After training: each BatchNormalization of that CNN folded into the Conv2D or Dense before it,\n"
        "for inference. Look at the 896 parameters that disappear, at the folded model giving the same\n"
        "outputs (to float rounding), and at the time of one inference pass before and after.",
-       {"--passes", "5"}, {}, false},
+       {"--passes", "5"},
+       {},
+       false},
   };
   return s;
 }
@@ -151,7 +167,8 @@ int main(int argc, char** argv) {
   const fs::path folder = own_folder(argv[0]);
   const bool have_data = fashion_mnist_installed();
   const auto& plan = stops();
-  fmt::print("A tour of minnow's teaching examples ({} sizes), run from {}\n", full ? "full" : "small", folder.string());
+  fmt::print("A tour of minnow's teaching examples ({} sizes), run from {}\n", full ? "full" : "small",
+             folder.string());
   if (list) {
     for (const Stop& s : plan) fmt::print("  {}\n", command_line(s.name, full ? s.full : s.small));
     return 0;
@@ -188,7 +205,8 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     const int status = run(program, args);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    outcomes.push_back({s.name, status == 0 ? "ok" : fmt::format("FAILED (exit status {})", status), seconds, status != 0});
+    outcomes.push_back(
+        {s.name, status == 0 ? "ok" : fmt::format("FAILED (exit status {})", status), seconds, status != 0});
   }
 
   fmt::print("\n{}\nThe tour, in {:.0f} s:\n", std::string(100, '='),

@@ -27,7 +27,8 @@ ReLULayer::ReLULayer(const ReLUOptions& options) : Layer("ReLU", options.name), 
     throw ConfigError(fmt::format("{}: negative_slope must be >= 0, but received negative_slope={}", describe(),
                                   opt_.negative_slope));
   if (!std::isfinite(opt_.threshold))
-    throw ConfigError(fmt::format("{}: threshold must be finite, but received threshold={}", describe(), opt_.threshold));
+    throw ConfigError(
+        fmt::format("{}: threshold must be finite, but received threshold={}", describe(), opt_.threshold));
 }
 
 void ReLULayer::forward_impl(const Tensor& x, Tensor& y, Mode) {

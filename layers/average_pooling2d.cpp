@@ -14,7 +14,7 @@ void AveragePooling2DLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
         out.setZero();
         for (long h = win.h0; h < win.h1; ++h)
           for (long w = win.w0; w < win.w1; ++w) out += X.row((n * g_.H + h) * g_.W + w);  // (F1) the sum
-        out /= float(win.cells());                                                       // (F1) / k
+        out /= float(win.cells());                                                         // (F1) / k
       }
 }
 

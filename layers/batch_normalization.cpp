@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "core/error.h"
 #include "core/column_ops.h"
+#include "core/error.h"
 #include "core/ops.h"
 
 namespace minnow {
@@ -16,8 +16,8 @@ BatchNormalizationLayer::BatchNormalizationLayer(const BatchNormalizationOptions
   if (!(opt_.epsilon > 0.0f) || !std::isfinite(opt_.epsilon))
     throw ConfigError(fmt::format("{}: epsilon must be > 0, but received epsilon={}", describe(), opt_.epsilon));
   if (!(opt_.momentum >= 0.0f && opt_.momentum <= 1.0f))
-    throw ConfigError(fmt::format("{}: momentum must be in [0, 1], but received momentum={}", describe(),
-                                  opt_.momentum));
+    throw ConfigError(
+        fmt::format("{}: momentum must be in [0, 1], but received momentum={}", describe(), opt_.momentum));
   for (const auto* init : {&opt_.beta_initializer, &opt_.gamma_initializer, &opt_.moving_mean_initializer,
                            &opt_.moving_variance_initializer})
     check_initializer(*init, describe());
@@ -127,8 +127,8 @@ void BatchNormalizationLayer::backward_impl(const Tensor& dy, Tensor& dx) {
     sum_dy_.resize(C), sum_dy_xhat_.resize(C);
     for (long c = 0; c < C; ++c) sum_dy_[c] = float(s[size_t(c)]), sum_dy_xhat_[c] = float(sx[size_t(c)]);
   }
-  if (beta_ && beta_->trainable()) beta_->grad.row() = sum_dy_;           // (B1)
-  if (gamma_ && gamma_->trainable()) gamma_->grad.row() = sum_dy_xhat_;   // (B2)
+  if (beta_ && beta_->trainable()) beta_->grad.row() = sum_dy_;          // (B1)
+  if (gamma_ && gamma_->trainable()) gamma_->grad.row() = sum_dy_xhat_;  // (B2)
   if (!input_gradients_needed()) return;
   // (B3): dx = gamma k / m (m dy - sum dy - x_hat sum(dy x_hat)); (B4) is the same with m = 1 and
   // both sums 0: dx = gamma k dy.

@@ -74,9 +74,9 @@ struct BatchNormalizationOptions {
   float momentum = 0.99f;
   MomentumMeaning momentum_meaning = MomentumMeaning::WeightOnOld;
   float epsilon = 1e-3f;
-  bool unbiased_moving_variance = false;  // (F4t): v_c = var_c * m / (m - 1)
-  bool center = true;  // learn beta
-  bool scale = true;   // learn gamma
+  bool unbiased_moving_variance = false;                                           // (F4t): v_c = var_c * m / (m - 1)
+  bool center = true;                                                              // learn beta
+  bool scale = true;                                                               // learn gamma
   NormalizeWith normalize_with = NormalizeWith::Auto;                              // (a)
   MovingStatisticsUpdate update_moving_statistics = MovingStatisticsUpdate::Auto;  // (b)
   GammaBetaTraining train_gamma_beta = GammaBetaTraining::Auto;                    // (c)
@@ -123,14 +123,14 @@ class BatchNormalizationLayer : public Layer {
   void apply_moving_update(long m);                        // (F4)
 
   BatchNormalizationOptions opt_;
-  long axis_ = -1;   // normalized channel axis of the full input shape
+  long axis_ = -1;    // normalized channel axis of the full input shape
   Shape stat_shape_;  // (1, .., C, .., 1): broadcasts along axis_
   Parameter *gamma_ = nullptr, *beta_ = nullptr, *moving_mean_ = nullptr, *moving_variance_ = nullptr;
   bool used_batch_stats_ = false, updated_moving_stats_ = false;
-  RowVector batch_mean_, batch_var_;  // (F1), (C,)
-  RowVector mean_, var_;  // the statistics (F2) or (I1) normalized with, (C,); mean_ cached
-  RowVector k_;           // 1 / sqrt(var + epsilon), (C,), cached
-  RowVector gamma_row_, beta_row_;  // gamma (or ones) and beta (or zeros), (C,), cached
+  RowVector batch_mean_, batch_var_;        // (F1), (C,)
+  RowVector mean_, var_;                    // the statistics (F2) or (I1) normalized with, (C,); mean_ cached
+  RowVector k_;                             // 1 / sqrt(var + epsilon), (C,), cached
+  RowVector gamma_row_, beta_row_;          // gamma (or ones) and beta (or zeros), (C,), cached
   RowVector sum_dy_, sum_dy_xhat_, scale_;  // backward scratch, (C,)
 };
 

@@ -7,7 +7,8 @@
 
 namespace minnow {
 
-ConcatenateLayer::ConcatenateLayer(const ConcatenateOptions& options) : Layer("Concatenate", options.name), opt_(options) {
+ConcatenateLayer::ConcatenateLayer(const ConcatenateOptions& options)
+    : Layer("Concatenate", options.name), opt_(options) {
   if (opt_.axis == 0)
     throw ConfigError(fmt::format("{}: axis must not be the batch axis, but received axis=0. Use axis=-1 (the last) "
                                   "or another non-batch axis.",
@@ -39,7 +40,7 @@ void ConcatenateLayer::forward_multi_impl(const std::vector<const Tensor*>& xs, 
   auto Y = y.matrix(P, y.size() / P);  // (P, A*Q)
   long o = 0;
   for (const Tensor* x : xs) {
-    const long cols = x->size() / P;  // a_i*Q
+    const long cols = x->size() / P;             // a_i*Q
     Y.middleCols(o, cols) = x->matrix(P, cols);  // (F1)
     o += cols;
   }

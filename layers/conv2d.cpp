@@ -1,9 +1,9 @@
 #include "layers/conv2d.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <utility>
-
-#include <omp.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -18,8 +18,8 @@ namespace minnow {
 Conv2DLayer::Conv2DLayer(const Conv2DOptions& options)
     : Layer("Conv2D", options.name), opt_(options), activation_(parse_activation(options.activation, describe())) {
   if (opt_.filters <= 0)
-    throw ConfigError(fmt::format("{}: filters must be a positive integer, but received filters={}", describe(),
-                                  opt_.filters));
+    throw ConfigError(
+        fmt::format("{}: filters must be a positive integer, but received filters={}", describe(), opt_.filters));
   if (opt_.kernel_size[0] <= 0 || opt_.kernel_size[1] <= 0)
     throw ConfigError(fmt::format("{}: kernel_size must be positive, but received kernel_size=({}, {})", describe(),
                                   opt_.kernel_size[0], opt_.kernel_size[1]));
@@ -27,8 +27,8 @@ Conv2DLayer::Conv2DLayer(const Conv2DOptions& options)
     throw ConfigError(fmt::format("{}: strides must be positive, but received strides=({}, {})", describe(),
                                   opt_.strides[0], opt_.strides[1]));
   if (opt_.padding != "valid" && opt_.padding != "same")
-    throw ConfigError(fmt::format("{}: padding must be 'valid' or 'same', but received padding='{}'", describe(),
-                                  opt_.padding));
+    throw ConfigError(
+        fmt::format("{}: padding must be 'valid' or 'same', but received padding='{}'", describe(), opt_.padding));
   check_initializer(opt_.kernel_initializer, describe() + ": kernel_initializer");
   check_initializer(opt_.bias_initializer, describe() + ": bias_initializer");
 }
@@ -75,10 +75,10 @@ void Conv2DLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
   parallel_for(chunks, T, [&](long i) {
     const long r0 = i * chunk, r1 = std::min(rows, r0 + chunk);
     const ConstMatrixMap X = patches(x, r0, r1, scratch_[size_t(omp_get_thread_num())]);  // (F1) (r1-r0, patch)
-    MatrixMap Z(y.data() + r0 * F, r1 - r0, F);                                             // (r1-r0, F)
-    gemm(X, Op::None, K, Op::None, Z, false, 1);                                            // (F2)
-    if (bias_) Z.rowwise() += bias_->value.row();                                           // (F2) + b
-    activation_forward(activation_, Z, Z);                                                  // (F3)
+    MatrixMap Z(y.data() + r0 * F, r1 - r0, F);                                           // (r1-r0, F)
+    gemm(X, Op::None, K, Op::None, Z, false, 1);                                          // (F2)
+    if (bias_) Z.rowwise() += bias_->value.row();                                         // (F2) + b
+    activation_forward(activation_, Z, Z);                                                // (F3)
   });
 }
 
@@ -111,8 +111,8 @@ void Conv2DLayer::backward_impl(const Tensor& dy, Tensor& dx) {
   });
   sums_.setZero(part);
   add_rows(std::as_const(partials_).matrix(groups, part), RowVectorMap(sums_.data(), part));  // groups in order
-  if (kernel_->trainable()) kernel_->grad.row() = sums_.head(patch * F);                     // (B2)
-  if (bias_ && bias_->trainable()) bias_->grad.row() = sums_.tail(F);                        // (B3)
+  if (kernel_->trainable()) kernel_->grad.row() = sums_.head(patch * F);                      // (B2)
+  if (bias_ && bias_->trainable()) bias_->grad.row() = sums_.tail(F);                         // (B3)
   if (input_gradients_needed()) input_gradient(dZ, dx);
 }
 
@@ -135,7 +135,7 @@ void Conv2DLayer::input_gradient(const float* dZ, Tensor& dx) {
       const long r1 = std::min((n + 1) * pixels, r0 + chunk);
       MatrixMap dX(dcol.data(), r1 - r0, patch);
       gemm(ConstMatrixMap(dZ + r0 * F, r1 - r0, F), Op::None, K, Op::Transpose, dX, false, 1);  // (B4)
-      col2im_add(dcol.data(), g_, dx.data(), r0, r1);                                          // (B5)
+      col2im_add(dcol.data(), g_, dx.data(), r0, r1);                                           // (B5)
     }
   });
 }
@@ -157,7 +157,8 @@ void Conv2DLayer::input_gradient_stride1(const float* dZ, Tensor& dx) {
     for (long kw = 0; kw < g_.KW; ++kw)
       for (long c = 0; c < C; ++c)
         for (long f = 0; f < F; ++f)
-          turned_[((kh * g_.KW + kw) * F + f) * C + c] = K[(((g_.KH - 1 - kh) * g_.KW + (g_.KW - 1 - kw)) * C + c) * F + f];
+          turned_[((kh * g_.KW + kw) * F + f) * C + c] =
+              K[(((g_.KH - 1 - kh) * g_.KW + (g_.KW - 1 - kw)) * C + c) * F + f];
   const long chunk = chunk_rows(patch), chunks = (rows + chunk - 1) / chunk;
   const int T = threads_for(rows * patch * C);
   scratch_.resize(std::max(scratch_.size(), size_t(T)));

@@ -66,10 +66,11 @@ class Conv2DLayer : public Layer {
   void input_gradient_stride1(const float* dZ, Tensor& dx);  // the same as one convolution
 
   WindowGeometry g_;
-  Tensor dz_;                    // (B1) scratch
-  Tensor turned_;                // K turned for input_gradient_stride1, (KH*KW*F, C)
+  Tensor dz_;      // (B1) scratch
+  Tensor turned_;  // K turned for input_gradient_stride1, (KH*KW*F, C)
   Tensor partials_;
-  RowVector sums_;               // the groups' partials added up              // (B2)-(B3) per group of chunks: dK (KH*KW*C, F) and db (F,)
+  RowVector sums_;  // the groups' partials added up              // (B2)-(B3) per group of chunks: dK (KH*KW*C, F) and
+                    // db (F,)
   std::vector<Tensor> scratch_;  // one chunk of X or dX per thread
 };
 

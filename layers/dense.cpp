@@ -11,11 +11,10 @@
 namespace minnow {
 
 DenseLayer::DenseLayer(const DenseOptions& options)
-    : Layer("Dense", options.name),
-      opt_(options),
-      activation_(parse_activation(options.activation, describe())) {
+    : Layer("Dense", options.name), opt_(options), activation_(parse_activation(options.activation, describe())) {
   if (opt_.units <= 0)
-    throw ConfigError(fmt::format("{}: units must be a positive integer, but received units={}", describe(), opt_.units));
+    throw ConfigError(
+        fmt::format("{}: units must be a positive integer, but received units={}", describe(), opt_.units));
   check_initializer(opt_.kernel_initializer, describe() + ": kernel_initializer");
   check_initializer(opt_.bias_initializer, describe() + ": bias_initializer");
 }
@@ -31,20 +30,20 @@ Shape DenseLayer::build_impl(const Shape& in) {
 }
 
 void DenseLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
-  auto Y = y.matrix();                                                                  // (N, units)
+  auto Y = y.matrix();                                                              // (N, units)
   gemm(x.matrix(), Op::None, std::as_const(kernel_->value).matrix(), Op::None, Y);  // (F1) (N, in) x (in, units)
-  if (bias_) Y.rowwise() += bias_->value.row();        // (F1) + b
-  activation_forward(activation_, Y, Y);               // (F2)
+  if (bias_) Y.rowwise() += bias_->value.row();                                     // (F1) + b
+  activation_forward(activation_, Y, Y);                                            // (F2)
 }
 
 void DenseLayer::backward_impl(const Tensor& dy, Tensor& dx) {
   dz_.resize(dy.shape());
   activation_backward(activation_, output().matrix(), dy.matrix(), dz_.matrix());  // (B1)
-  const auto dZ = std::as_const(dz_).matrix();  // (N, units)
+  const auto dZ = std::as_const(dz_).matrix();                                     // (N, units)
   const auto W = std::as_const(kernel_->value).matrix();
   if (kernel_->trainable()) gemm(input().matrix(), Op::Transpose, dZ, Op::None, kernel_->grad.matrix());  // (B2) x^T dz
-  if (bias_ && bias_->trainable()) bias_->grad.fill(0), add_rows(dZ, bias_->grad.row());           // (B3)
-  if (input_gradients_needed()) gemm(dZ, Op::None, W, Op::Transpose, dx.matrix());                  // (B4) dz W^T
+  if (bias_ && bias_->trainable()) bias_->grad.fill(0), add_rows(dZ, bias_->grad.row());                  // (B3)
+  if (input_gradients_needed()) gemm(dZ, Op::None, W, Op::Transpose, dx.matrix());                        // (B4) dz W^T
 }
 
 LayerRef<DenseLayer> Dense(const DenseOptions& options) { return std::make_shared<DenseLayer>(options); }

@@ -14,17 +14,16 @@ Shape GlobalAveragePooling2DLayer::build_impl(const Shape& in) {
 
 void GlobalAveragePooling2DLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
   const long N = x.shape()[0], HW = x.shape()[1] * x.shape()[2];
-  const auto X = x.matrix();  // (N*H*W, C)
-  auto Y = y.matrix();        // (N, C)
+  const auto X = x.matrix();                                                          // (N*H*W, C)
+  auto Y = y.matrix();                                                                // (N, C)
   for (long n = 0; n < N; ++n) Y.row(n) = X.middleRows(n * HW, HW).colwise().mean();  // (F1)
 }
 
 void GlobalAveragePooling2DLayer::backward_impl(const Tensor& dy, Tensor& dx) {
   const long N = dy.shape()[0], HW = dx.shape()[1] * dx.shape()[2];
-  const auto dY = dy.matrix();  // (N, C)
-  auto dX = dx.matrix();        // (N*H*W, C)
-  for (long n = 0; n < N; ++n)
-    dX.middleRows(n * HW, HW).rowwise() = dY.row(n) / float(HW);  // (B1)
+  const auto dY = dy.matrix();                                                               // (N, C)
+  auto dX = dx.matrix();                                                                     // (N*H*W, C)
+  for (long n = 0; n < N; ++n) dX.middleRows(n * HW, HW).rowwise() = dY.row(n) / float(HW);  // (B1)
 }
 
 LayerRef<GlobalAveragePooling2DLayer> GlobalAveragePooling2D(const std::string& name) {

@@ -58,7 +58,7 @@ Tensor GroupNormalizationLayer::as_param(const Tensor& v) const {
 
 void GroupNormalizationLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
   Tensor xg = x;
-  xg.reshape(grouped_shape(x.shape()[0]));                   // (N, .., G, C/G, ..)
+  xg.reshape(grouped_shape(x.shape()[0]));                    // (N, .., G, C/G, ..)
   const Moments m = moments(xg, reduce_, /*keepdims=*/true);  // (F1), (N, 1, .., G, 1, ..)
   k_ = m.variance;
   for (float& v : k_.values()) v = 1.0f / std::sqrt(v + opt_.epsilon);
@@ -76,9 +76,9 @@ void GroupNormalizationLayer::backward_impl(const Tensor& dy_in, Tensor& dx) {
   dy.reshape(s);
   Tensor dy_xhat(s);
   dy_xhat.row() = dy.row().cwiseProduct(x_hat_.row());
-  if (beta_ && beta_->trainable()) beta_->grad.row() = reduce_sum(dy, rest_).row();         // (B1)
+  if (beta_ && beta_->trainable()) beta_->grad.row() = reduce_sum(dy, rest_).row();          // (B1)
   if (gamma_ && gamma_->trainable()) gamma_->grad.row() = reduce_sum(dy_xhat, rest_).row();  // (B2)
-  Tensor g = dy;  // (B3) g = gamma_c * dy
+  Tensor g = dy;                                                                             // (B3) g = gamma_c * dy
   if (gamma_) g.row() = g.row().cwiseProduct(broadcast_to(as_param(gamma_->value), s).row());
   Tensor g_xhat(s);
   g_xhat.row() = g.row().cwiseProduct(x_hat_.row());

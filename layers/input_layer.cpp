@@ -12,8 +12,7 @@ Shape with_batch_axis(const Shape& sample, const std::string& name) {
   if (sample.rank() == 0) throw ShapeError(fmt::format("Input '{}': shape must have at least one axis", name));
   std::vector<long> dims{Shape::kNone};
   for (long d : sample.dims()) {
-    if (d <= 0)
-      throw ShapeError(fmt::format("Input '{}': every size of shape {} must be positive", name, sample));
+    if (d <= 0) throw ShapeError(fmt::format("Input '{}': every size of shape {} must be positive", name, sample));
     dims.push_back(d);
   }
   return Shape(dims);

@@ -69,9 +69,9 @@ void LayerNormalizationLayer::backward_impl(const Tensor& dy, Tensor& dx) {
   const Shape& s = dy.shape();
   Tensor dy_xhat(s);
   dy_xhat.row() = dy.row().cwiseProduct(x_hat_.row());
-  if (beta_ && beta_->trainable()) beta_->grad.row() = reduce_sum(dy, rest_).row();         // (B1)
+  if (beta_ && beta_->trainable()) beta_->grad.row() = reduce_sum(dy, rest_).row();          // (B1)
   if (gamma_ && gamma_->trainable()) gamma_->grad.row() = reduce_sum(dy_xhat, rest_).row();  // (B2)
-  Tensor g = dy;  // (B3) g = gamma * dy
+  Tensor g = dy;                                                                             // (B3) g = gamma * dy
   if (gamma_) g.row() = g.row().cwiseProduct(broadcast_to(as_param(gamma_->value), s).row());
   Tensor g_xhat(s);
   g_xhat.row() = g.row().cwiseProduct(x_hat_.row());

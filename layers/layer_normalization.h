@@ -51,9 +51,9 @@ class LayerNormalizationLayer : public Layer {
   Tensor as_param(const Tensor& v) const;  // gamma / beta reshaped to broadcast against x
 
   LayerNormalizationOptions opt_;
-  std::vector<long> axes_;   // A, sorted
-  std::vector<long> rest_;   // every other axis, batch included
-  Shape param_broadcast_;    // (1, .., d_a, .., 1): d_a on the A axes, 1 elsewhere
+  std::vector<long> axes_;  // A, sorted
+  std::vector<long> rest_;  // every other axis, batch included
+  Shape param_broadcast_;   // (1, .., d_a, .., 1): d_a on the A axes, 1 elsewhere
   Parameter *gamma_ = nullptr, *beta_ = nullptr;
   Tensor x_hat_;  // (F2), x's shape
   Tensor k_;      // 1 / sqrt(var + epsilon), x's shape with the A axes 1

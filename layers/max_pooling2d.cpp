@@ -24,8 +24,8 @@ void MaxPooling2DLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
             const long i = offset_nhwc(n, h, w, 0, g_.H, g_.W, C);
             for (long c = 0; c < C; ++c)
               if (arg[c] < 0 || x[i + c] > out[c]) {  // strictly greater: the first of equals stays (F2)
-                out[c] = x[i + c];                      // (F1)
-                arg[c] = i + c;                         // (F2)
+                out[c] = x[i + c];                    // (F1)
+                arg[c] = i + c;                       // (F2)
               }
           }
       }

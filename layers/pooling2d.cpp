@@ -13,20 +13,20 @@ Pooling2DLayer::Pooling2DLayer(const std::string& class_name, const Pooling2DOpt
     : Layer(class_name, options.name), opt_(options) {
   const auto& ps = opt_.pool_size;
   if (ps[0] <= 0 || ps[1] <= 0)
-    throw ConfigError(fmt::format("{}: pool_size must be positive, but received pool_size=({}, {})", describe(),
-                                  ps[0], ps[1]));
+    throw ConfigError(
+        fmt::format("{}: pool_size must be positive, but received pool_size=({}, {})", describe(), ps[0], ps[1]));
   const auto& st = opt_.strides;
   if (st.size() > 2)
     throw ConfigError(fmt::format("{}: strides must be {{}}, {{s}} or {{sh, sw}}, but received strides=({})",
                                   describe(), fmt::join(st, ", ")));
   if (std::any_of(st.begin(), st.end(), [](long s) { return s <= 0; }))
-    throw ConfigError(fmt::format("{}: strides must be positive, but received strides=({})", describe(),
-                                  fmt::join(st, ", ")));
+    throw ConfigError(
+        fmt::format("{}: strides must be positive, but received strides=({})", describe(), fmt::join(st, ", ")));
   if (st.empty()) strides_ = ps;
   else strides_ = {st.front(), st.back()};
   if (opt_.padding != "valid" && opt_.padding != "same")
-    throw ConfigError(fmt::format("{}: padding must be 'valid' or 'same', but received padding='{}'", describe(),
-                                  opt_.padding));
+    throw ConfigError(
+        fmt::format("{}: padding must be 'valid' or 'same', but received padding='{}'", describe(), opt_.padding));
 }
 
 Shape Pooling2DLayer::build_impl(const Shape& in) {

@@ -32,10 +32,9 @@ void Optimizer::apply_gradients(const std::vector<Parameter*>& params) {
   for (const Parameter* p : params) {
     if (!p) throw UsageError(fmt::format("{}.apply_gradients received a null parameter", name_));
     if (p->trainable() && p->grad.shape() != p->value.shape())
-      throw UsageError(
-          fmt::format("{}.apply_gradients: parameter '{}' of shape {} has a gradient of shape {}. Run "
-                      "a backward pass before applying gradients.",
-                      name_, p->name, p->value.shape(), p->grad.shape()));
+      throw UsageError(fmt::format("{}.apply_gradients: parameter '{}' of shape {} has a gradient of shape {}. Run "
+                                   "a backward pass before applying gradients.",
+                                   name_, p->name, p->value.shape(), p->grad.shape()));
   }
   for (Parameter* p : params)
     if (p->trainable()) update(*p);
@@ -45,10 +44,9 @@ void Optimizer::apply_gradients(const std::vector<Parameter*>& params) {
 Tensor& Optimizer::slot(const Parameter& p, const std::string& slot) {
   auto [it, created] = slots_[&p].try_emplace(slot, p.value.shape());
   if (!created && it->second.shape() != p.value.shape())
-    throw UsageError(
-        fmt::format("{}: parameter '{}' now has shape {}, but its '{}' state has shape {}. Use one "
-                    "optimizer per model, and a new optimizer for a new model.",
-                    name_, p.name, p.value.shape(), slot, it->second.shape()));
+    throw UsageError(fmt::format("{}: parameter '{}' now has shape {}, but its '{}' state has shape {}. Use one "
+                                 "optimizer per model, and a new optimizer for a new model.",
+                                 name_, p.name, p.value.shape(), slot, it->second.shape()));
   return it->second;
 }
 

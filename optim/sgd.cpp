@@ -18,11 +18,9 @@ void SGD::update(Parameter& p) {
     return;
   }
   ArrayMap v = array(slot(p, "momentum"));
-  v = mu * v - lr * g;  // (U2)
-  if (opt_.nesterov)
-    w += mu * v - lr * g;  // (U4)
-  else
-    w += v;  // (U3)
+  v = mu * v - lr * g;                      // (U2)
+  if (opt_.nesterov) w += mu * v - lr * g;  // (U4)
+  else w += v;                              // (U3)
 }
 
 }  // namespace minnow

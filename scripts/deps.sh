@@ -12,7 +12,7 @@ MINNOW_PACKAGES=(
 # runtimes (libclang-rt-14-dev) and OpenMP (libomp-dev) for the fuzz build, and the linters.
 MINNOW_TEST_PACKAGES=(
   clang libclang-rt-14-dev libomp-dev
-  clang-tidy cppcheck
+  clang-tidy cppcheck clang-format
 )
 
 # minnow_install_missing [more packages...]: MINNOW_PACKAGES and the ones given.

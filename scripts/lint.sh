@@ -3,6 +3,7 @@
 # compile_commands.json (configured here if missing):
 #   clang-tidy  the checks chosen in .clang-tidy (bugprone, performance, modernize, readability)
 #   cppcheck    warning, performance and portability checks (false positives: .cppcheck-suppressions)
+#   clang-format every C++ file of the project is formatted by .clang-format (fix: clang-format -i)
 # Prints every finding and exits non-zero if there is any.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,6 +24,10 @@ cppcheck --project=build/release/compile_commands.json --file-filter='core/*' --
   --file-filter='optim/*' --enable=warning,performance,portability --std=c++20 --inline-suppr --quiet \
   --suppress=missingIncludeSystem --suppressions-list=.cppcheck-suppressions --error-exitcode=1 -j"$(nproc)" ||
   status=1
+
+echo "clang-format"
+git ls-files '*.cpp' '*.h' | grep -E '^(core|layers|optim|examples|tests|bench)/' |
+  xargs clang-format --dry-run --Werror || status=1
 
 if [ "$status" -eq 0 ]; then echo "lint: clean"; else echo "lint: findings above"; fi
 exit "$status"

@@ -102,8 +102,9 @@ TEST_CASE("a training step of Dense -> BatchNormalization -> Dense allocates not
         }) == 0);
 }
 
-TEST_CASE("a training step of a CNN (Conv2D, BatchNormalization, ReLU, pooling, Dense, Adam) allocates nothing once warm",
-          "[alloc]") {
+TEST_CASE(
+    "a training step of a CNN (Conv2D, BatchNormalization, ReLU, pooling, Dense, Adam) allocates nothing once warm",
+    "[alloc]") {
   auto inputs = Input({24, 24, 3});
   auto h = Conv2D({.filters = 16, .kernel_size = {3, 3}, .padding = "same"})(inputs);
   h = ReLU()(BatchNormalization()(h));

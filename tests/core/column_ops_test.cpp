@@ -11,7 +11,8 @@ using namespace minnow::testing;
 namespace {
 
 // Shapes that exercise the wide rows (few columns), leftover rows, one and many blocks.
-const std::vector<std::pair<long, long>> kShapes = {{1, 1}, {7, 3}, {64, 50}, {1000, 3}, {5000, 30}, {20001, 16}, {300, 128}};
+const std::vector<std::pair<long, long>> kShapes = {{1, 1},     {7, 3},      {64, 50},  {1000, 3},
+                                                    {5000, 30}, {20001, 16}, {300, 128}};
 
 RowVector random_row(long n, std::uint64_t seed, float low, float high) {
   const Tensor t = random_tensor({n}, seed, low, high);

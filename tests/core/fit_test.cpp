@@ -56,8 +56,8 @@ TEST_CASE("fit separates two spirals with a small MLP with BatchNormalization", 
   model.add(BatchNormalization());
   model.add(Dense(32, "tanh"));
   model.add(Dense(1, "sigmoid"));
-  model.compile(std::make_shared<Adam>(AdamOptions{.learning_rate = 0.01f}),
-                std::make_shared<BinaryCrossentropy>(), {"accuracy"});
+  model.compile(std::make_shared<Adam>(AdamOptions{.learning_rate = 0.01f}), std::make_shared<BinaryCrossentropy>(),
+                {"accuracy"});
   const History h = model.fit(x, y, {.epochs = 150, .batch_size = 32, .seed = 1, .verbose = 0});
   const Logs result = model.evaluate(x, y, 64);
   INFO("final training loss " << h.history.at("loss").back());
@@ -207,7 +207,11 @@ TEST_CASE("fit, evaluate and predict reject bad arguments with clear errors", "[
   const Tensor x({10, 2}), y({10, 1});
   require_throws<UsageError>([&] { model.fit(x, y); }, {"'net'", "compile"});
   model.compile("sgd", "mse");
-  require_throws<ShapeError>([&] { model.fit(x, Tensor({9, 1}), {.verbose = 0}); }, {"'net'", "10 samples", "9 samples"});
+  require_throws<ShapeError>(
+      [&] {
+        model.fit(x, Tensor({9, 1}), {.verbose = 0});
+      },
+      {"'net'", "10 samples", "9 samples"});
   require_throws<ConfigError>([&] { model.fit(x, y, {.epochs = 0}); }, {"epochs", "0"});
   require_throws<ConfigError>([&] { model.fit(x, y, {.batch_size = -4}); }, {"batch_size", "-4"});
   require_throws<ConfigError>([&] { model.fit(x, y, {.validation_split = 1.5}); }, {"validation_split", "1.5"});

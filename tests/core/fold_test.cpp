@@ -78,8 +78,7 @@ TEST_CASE("Folding Conv2D -> BatchNormalization in a Sequential CNN gives the sa
       }
 }
 
-TEST_CASE("Folding keeps layer names and weights of the layers it copies and leaves the original unchanged",
-          "[fold]") {
+TEST_CASE("Folding keeps layer names and weights of the layers it copies and leaves the original unchanged", "[fold]") {
   clear_session();
   Sequential model;
   model.add(Input({4}));
@@ -111,24 +110,33 @@ TEST_CASE("Folding refuses a BatchNormalization after a non-linear activation or
     auto x = Dense(DenseOptions{.units = 3, .activation = "relu", .name = "hidden"})(inp);
     auto out = BatchNormalization({.name = "bn"})(x);
     Model model(inp, out);
-    require_throws<UsageError>([&] { fold_batch_norm(model, random_tensor({2, 4}, 1)); },
-                               {"'bn'", "'hidden'", "relu", "linear"});
+    require_throws<UsageError>(
+        [&] {
+          fold_batch_norm(model, random_tensor({2, 4}, 1));
+        },
+        {"'bn'", "'hidden'", "relu", "linear"});
   }
   {
     auto inp = Input({2, 2, 3});
     auto x = Flatten("flat")(inp);
     auto out = BatchNormalization({.name = "bn2"})(x);
     Model model(inp, out);
-    require_throws<UsageError>([&] { fold_batch_norm(model, random_tensor({2, 2, 2, 3}, 1)); },
-                               {"'bn2'", "'flat'", "Dense or Conv2D"});
+    require_throws<UsageError>(
+        [&] {
+          fold_batch_norm(model, random_tensor({2, 2, 2, 3}, 1));
+        },
+        {"'bn2'", "'flat'", "Dense or Conv2D"});
   }
   {
     auto inp = Input({3, 3, 2});
     auto x = Conv2D({.filters = 4, .name = "c"})(inp);
     auto out = BatchNormalization({.axis = 1, .name = "bn3"})(x);
     Model model(inp, out);
-    require_throws<UsageError>([&] { fold_batch_norm(model, random_tensor({2, 3, 3, 2}, 1)); },
-                               {"'bn3'", "'c'", "axis 1"});
+    require_throws<UsageError>(
+        [&] {
+          fold_batch_norm(model, random_tensor({2, 3, 3, 2}, 1));
+        },
+        {"'bn3'", "'c'", "axis 1"});
   }
 }
 
@@ -138,8 +146,11 @@ TEST_CASE("Folding refuses a BatchNormalization whose producer also feeds anothe
   auto bn = BatchNormalization({.name = "bn"})(x);
   auto out = Add()({bn, x});
   Model model(inp, out);
-  require_throws<UsageError>([&] { fold_batch_norm(model, random_tensor({2, 4}, 1)); },
-                             {"'bn'", "'shared'", "also feeds other layers"});
+  require_throws<UsageError>(
+      [&] {
+        fold_batch_norm(model, random_tensor({2, 4}, 1));
+      },
+      {"'bn'", "'shared'", "also feeds other layers"});
   // A following_batch_norm query says the same: no BatchNormalization follows 'shared' alone.
   CHECK(following_batch_norm(model, model.get_layer("shared")) == nullptr);
 }

@@ -18,9 +18,9 @@ struct Case {
 Shape stored(long rows, long cols, Op op) { return op == Op::None ? Shape{rows, cols} : Shape{cols, rows}; }
 
 // Tall, wide, square, tiny, long-k and odd shapes: every way gemm splits its work.
-const std::vector<Case> kCases = {{1, 1, 1},     {3, 5, 7},       {64, 50, 30},  {60, 100, 784}, {500, 3, 144},
-                                  {5, 700, 16},  {16, 10, 20000}, {7, 9, 5000},  {301, 97, 133}, {2000, 30, 48},
-                                  {48, 2000, 27}, {130, 131, 1}, {3000, 10, 16}, {1500, 16, 64}};
+const std::vector<Case> kCases = {{1, 1, 1},      {3, 5, 7},       {64, 50, 30},   {60, 100, 784}, {500, 3, 144},
+                                  {5, 700, 16},   {16, 10, 20000}, {7, 9, 5000},   {301, 97, 133}, {2000, 30, 48},
+                                  {48, 2000, 27}, {130, 131, 1},   {3000, 10, 16}, {1500, 16, 64}};
 
 }  // namespace
 

@@ -1,10 +1,10 @@
 #include "core/image.h"
 
+#include <png.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-
-#include <png.h>
 
 #include "test_util.h"
 
@@ -83,7 +83,7 @@ TEST_CASE("a tensor becomes a gray PNG scaled from its minimum to its maximum", 
 }
 
 TEST_CASE("to_image with fixed bounds clips, picks a sample, and draws a constant picture mid-gray", "[image]") {
-  const Tensor x({2, 1, 2, 3}, {0, 0.5f, 1, 2, -1, 0.25f,   // image 0: RGB pixels (0, .5, 1), (2, -1, .25)
+  const Tensor x({2, 1, 2, 3}, {0, 0.5f, 1, 2, -1, 0.25f,  // image 0: RGB pixels (0, .5, 1), (2, -1, .25)
                                 7, 7, 7, 7, 7, 7});
   const Image fixed = to_image(x, {.sample = 0, .low = 0.0f, .high = 1.0f});
   CHECK(fixed.channels == 3);
@@ -127,7 +127,8 @@ TEST_CASE("read_ppm reads binary PPM and PGM files with comments in the header",
   CHECK(img.pixels == std::vector<std::uint8_t>{1, 2, 3, 250, 251, 252});
   {
     std::ofstream out(dir + "/short.pgm", std::ios::binary);
-    out << "P5 3 3 255\n" << "abc";
+    out << "P5 3 3 255\n"
+        << "abc";
   }
   require_throws<IoError>([&] { read_image(dir + "/short.pgm"); }, {"short.pgm", "ends before"});
   {

@@ -115,11 +115,18 @@ TEST_CASE("Graph errors are reported clearly and leave the model usable", "[mode
   auto twin = Dense(DenseOptions{.units = 3, .name = "dense"})(x);
   require_throws<UsageError>([&] { Model m(inp, twin); }, {"'dense'", "unique"});
   require_throws<UsageError>([&] { Model m(x, x); }, {"Input", "Dense 'dense'"});
-  require_throws<ShapeError>([&] { Conv2D({.filters = 1, .kernel_size = {1, 1}})(inp); }, {"Conv2D", "(None, H, W, C)", "(None, 4)"});
+  require_throws<ShapeError>(
+      [&] {
+        Conv2D({.filters = 1, .kernel_size = {1, 1}})(inp);
+      },
+      {"Conv2D", "(None, H, W, C)", "(None, 4)"});
 
   Model model(inp, x, "net");
-  require_throws<ShapeError>([&] { model.forward(Tensor({2, 5}), Mode::Inference); },
-                             {"'net'", "'input_1'", "(None, 4)", "(2, 5)"});
+  require_throws<ShapeError>(
+      [&] {
+        model.forward(Tensor({2, 5}), Mode::Inference);
+      },
+      {"'net'", "'input_1'", "(None, 4)", "(2, 5)"});
   require_throws<UsageError>([&] { model.backward(Tensor({2, 4})); }, {"'net'", "backward", "before"});
   CHECK(model.forward(Tensor({2, 4}), Mode::Inference).shape() == Shape{2, 4});
 }

@@ -25,7 +25,7 @@ TEST_CASE("moments gives tf.nn.moments' mean and biased variance over the given 
 
 TEST_CASE("moments over (N, H, W) of NHWC data equals the general path and a direct computation", "[ops]") {
   const Tensor x = random_tensor({3, 4, 5, 2}, 8, -2, 5);
-  const Moments fast = moments(x, {0, 1, 2}, true);    // the per-column fast path
+  const Moments fast = moments(x, {0, 1, 2}, true);     // the per-column fast path
   const Moments general = moments(x, {2, 0, 1}, true);  // same axes, listed otherwise
   CHECK(fast.mean.shape() == Shape{1, 1, 1, 2});
   for (long c = 0; c < 2; ++c) {

@@ -60,15 +60,13 @@ TEST_CASE("histogram takes the values' minimum and maximum as its range by defau
 
 TEST_CASE("text_histogram prints one line per bin with bars scaled to the largest count", "[plot]") {
   const Histogram h{0.0, 2.0, {3, 1}};
-  CHECK(text_histogram(h, 6) ==
-        "[0.00, 1.00) ###### 3\n"
-        "[1.00, 2.00] ##     1\n");
+  CHECK(text_histogram(h, 6) == "[0.00, 1.00) ###### 3\n"
+                                "[1.00, 2.00] ##     1\n");
   // Empty bins have no bar; a small non-empty bin still gets one '#'; columns are aligned.
   const Histogram g{-1.0, 2.0, {0, 100, 1}};
-  CHECK(text_histogram(g, 4) ==
-        "[-1.00,  0.00)        0\n"
-        "[ 0.00,  1.00) #### 100\n"
-        "[ 1.00,  2.00] #      1\n");
+  CHECK(text_histogram(g, 4) == "[-1.00,  0.00)        0\n"
+                                "[ 0.00,  1.00) #### 100\n"
+                                "[ 1.00,  2.00] #      1\n");
 }
 
 TEST_CASE("draw_text draws the 5x7 glyphs, scaled, with a 6-pixel advance", "[plot]") {
@@ -88,8 +86,9 @@ TEST_CASE("draw_text draws the 5x7 glyphs, scaled, with a 6-pixel advance", "[pl
 TEST_CASE("line_plot makes a picture of the requested size with the series drawn inside the axes", "[plot]") {
   std::vector<double> x, a, b;
   for (int i = 0; i <= 20; ++i) x.push_back(i), a.push_back(std::sin(i * 0.3)), b.push_back(0.05 * i);
-  const Image img = line_plot({{.label = "sine", .x = x, .y = a}, {.label = "ramp", .x = x, .y = b, .markers = true}},
-                              {.title = "Two series", .xlabel = "step", .ylabel = "value", .width = 400, .height = 300});
+  const Image img =
+      line_plot({{.label = "sine", .x = x, .y = a}, {.label = "ramp", .x = x, .y = b, .markers = true}},
+                {.title = "Two series", .xlabel = "step", .ylabel = "value", .width = 400, .height = 300});
   CHECK(img.width == 400);
   CHECK(img.height == 300);
   CHECK(img.channels == 3);
@@ -107,8 +106,11 @@ TEST_CASE("line_plot makes a picture of the requested size with the series drawn
                                {.width = 300, .height = 200, .ymin = 0.0, .ymax = 1.0});
   CHECK(count_color(gaps, series_color(0)) > 200);
   CHECK(count_color(gaps, series_color(0), 0, 0, 300, 12) == 0);  // nothing above the plot area
-  require_throws<ConfigError>([] { line_plot({{.label = "bad", .x = {1, 2}, .y = {1}}}); },
-                              {"'bad'", "2 x values but 1 y values"});
+  require_throws<ConfigError>(
+      [] {
+        line_plot({{.label = "bad", .x = {1, 2}, .y = {1}}});
+      },
+      {"'bad'", "2 x values but 1 y values"});
   require_throws<ConfigError>([] { line_plot({}); }, {"no (finite) point"});
 }
 
@@ -140,7 +142,7 @@ TEST_CASE("image_grid places gray pictures as RGB with captions and a title", "[
   const Image grid = image_grid({a, b}, {"a", "b"}, 2, "Two");
   CHECK(grid.channels == 3);
   CHECK(grid.width > 20);
-  CHECK(count_color(grid, {0, 0, 0}) > 100);        // picture a (and the text)
+  CHECK(count_color(grid, {0, 0, 0}) > 100);         // picture a (and the text)
   CHECK(count_color(grid, {100, 100, 100}) == 100);  // picture b, whole
   require_throws<ConfigError>([] { image_grid({}, {}, 2); }, {"at least one picture"});
 }

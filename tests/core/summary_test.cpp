@@ -91,13 +91,11 @@ TEST_CASE("A graph with a fan-out uses the 98-column layout with Connected to", 
   const std::string expected =
       "Model: \"model\"\n" + u + "\n" +
       "Layer (type)                    Output Shape         Param #     Connected to                     \n" + e +
-      "\n" +
-      "input_1 (InputLayer)            [(None, 8)]          0                                            \n" + u +
-      "\n" +
+      "\n" + "input_1 (InputLayer)            [(None, 8)]          0                                            \n" +
+      u + "\n" +
       "dense (Dense)                   (None, 4)            36          input_1[0][0]                    \n" + u +
-      "\n" +
-      "dense_1 (Dense)                 (None, 2)            18          input_1[0][0]                    \n" + e +
-      "\n" + "Total params: 54\nTrainable params: 54\nNon-trainable params: 0\n" + u + "\n";
+      "\n" + "dense_1 (Dense)                 (None, 2)            18          input_1[0][0]                    \n" +
+      e + "\n" + "Total params: 54\nTrainable params: 54\nNon-trainable params: 0\n" + u + "\n";
   CHECK(model.summary() == expected);
 }
 

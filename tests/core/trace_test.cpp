@@ -58,22 +58,22 @@ TEST_CASE("A forward trace lists every layer with its output statistics and no g
   CHECK_FALSE(tr.loss.has_value());
   const LayerTrace& in = tr.layers[0];
   CHECK(in.name == "input_1");
-  CHECK(in.output.mean == Approx(0.75));                  // 1, 2, 2, -2
-  CHECK(in.output.stddev == Approx(std::sqrt(2.6875)));   // deviations .25, 1.25, 1.25, -2.75
+  CHECK(in.output.mean == Approx(0.75));                 // 1, 2, 2, -2
+  CHECK(in.output.stddev == Approx(std::sqrt(2.6875)));  // deviations .25, 1.25, 1.25, -2.75
   const LayerTrace& h = tr.layers[1];
   CHECK(h.name == "dense");
   CHECK(h.output_shape == Shape({2, 2}));
-  CHECK(h.output.mean == Approx(1.0));                     // relu: 2, 1, 1, 0
+  CHECK(h.output.mean == Approx(1.0));  // relu: 2, 1, 1, 0
   CHECK(h.output.stddev == Approx(std::sqrt(0.5)));
   CHECK(h.output.zero_fraction == Approx(0.25));
-  CHECK_FALSE(h.saturated_fraction.has_value());           // relu does not saturate
+  CHECK_FALSE(h.saturated_fraction.has_value());  // relu does not saturate
   CHECK_FALSE(h.output_grad_norm.has_value());
   REQUIRE(h.weights.size() == 2);
   CHECK(h.weights[0].name == "kernel");
-  CHECK(h.weights[0].value.mean == Approx(0.375));         // 1, -1, 0.5, 1
+  CHECK(h.weights[0].value.mean == Approx(0.375));  // 1, -1, 0.5, 1
   CHECK_FALSE(h.weights[0].grad_norm.has_value());
   const LayerTrace& y = tr.layers[2];
-  CHECK(y.output.mean == Approx(4.0));                     // 5.5, 2.5
+  CHECK(y.output.mean == Approx(4.0));  // 5.5, 2.5
   CHECK(y.output.stddev == Approx(1.5));
   CHECK(y.output.min == Approx(2.5));
   CHECK(y.output.max == Approx(5.5));
@@ -86,13 +86,13 @@ TEST_CASE("A step trace gives the loss and the gradient norms computed by hand",
   REQUIRE(tr.loss.has_value());
   CHECK(*tr.loss == Approx(0.25));
   CHECK(tr.loss_name == "mean_squared_error");
-  CHECK(*tr.layers[2].output_grad_norm == Approx(std::sqrt(0.5)));              // dL/dy = (0.5, -0.5)
-  CHECK(*tr.layers[2].weights[0].grad_norm == Approx(std::sqrt(0.5)));          // dW2 = (0.5, 0.5)
-  CHECK(*tr.layers[2].weights[1].grad_norm == Approx(0.0).margin(1e-7));        // db2 = 0
-  CHECK(*tr.layers[1].output_grad_norm == Approx(std::sqrt(2.5)));              // dh
-  CHECK(*tr.layers[1].weights[0].grad_norm == Approx(std::sqrt(18.25)));        // dW1
-  CHECK(*tr.layers[1].weights[1].grad_norm == Approx(0.5));                     // db1 = (0, 0.5)
-  CHECK(*tr.layers[0].output_grad_norm == Approx(std::sqrt(2.5)));              // dx
+  CHECK(*tr.layers[2].output_grad_norm == Approx(std::sqrt(0.5)));        // dL/dy = (0.5, -0.5)
+  CHECK(*tr.layers[2].weights[0].grad_norm == Approx(std::sqrt(0.5)));    // dW2 = (0.5, 0.5)
+  CHECK(*tr.layers[2].weights[1].grad_norm == Approx(0.0).margin(1e-7));  // db2 = 0
+  CHECK(*tr.layers[1].output_grad_norm == Approx(std::sqrt(2.5)));        // dh
+  CHECK(*tr.layers[1].weights[0].grad_norm == Approx(std::sqrt(18.25)));  // dW1
+  CHECK(*tr.layers[1].weights[1].grad_norm == Approx(0.5));               // db1 = (0, 0.5)
+  CHECK(*tr.layers[0].output_grad_norm == Approx(std::sqrt(2.5)));        // dx
 }
 
 TEST_CASE("The table shows one row per layer and per weight with the traced values", "[trace]") {
@@ -103,14 +103,22 @@ TEST_CASE("The table shows one row per layer and per weight with the traced valu
   INFO(table);
   CHECK(table.find("Trace of model 'model', training mode, batch of 2: mean_squared_error = 0.2500") == 0);
   // Columns: name, shape, mean, std, min, max, zeros, saturated, |dL/dy|.
-  CHECK(table.find("\ninput_1                (2, 2)              0.7500   1.6394  -2.0000   2.0000   0.0%      - 1.581e+00\n") !=
-        std::string::npos);
-  CHECK(table.find("\ndense                  (2, 2)              1.0000   0.7071   0.0000   2.0000  25.0%      - 1.581e+00\n") !=
-        std::string::npos);
-  CHECK(table.find("\n  kernel               (2, 2)              0.3750   0.8197  -1.0000   1.0000   0.0%        4.272e+00\n") !=
-        std::string::npos);
-  CHECK(table.find("\ndense_1                (2, 1)              4.0000   1.5000   2.5000   5.5000   0.0%      - 7.071e-01\n") !=
-        std::string::npos);
+  CHECK(
+      table.find(
+          "\ninput_1                (2, 2)              0.7500   1.6394  -2.0000   2.0000   0.0%      - 1.581e+00\n") !=
+      std::string::npos);
+  CHECK(
+      table.find(
+          "\ndense                  (2, 2)              1.0000   0.7071   0.0000   2.0000  25.0%      - 1.581e+00\n") !=
+      std::string::npos);
+  CHECK(
+      table.find(
+          "\n  kernel               (2, 2)              0.3750   0.8197  -1.0000   1.0000   0.0%        4.272e+00\n") !=
+      std::string::npos);
+  CHECK(
+      table.find(
+          "\ndense_1                (2, 1)              4.0000   1.5000   2.5000   5.5000   0.0%      - 7.071e-01\n") !=
+      std::string::npos);
   CHECK(tr.header() + tr.rows(0) + tr.rows(1) + tr.rows(2) + tr.legend() == table);
 }
 
@@ -179,6 +187,9 @@ TEST_CASE("A Sequential model is traced from its input, and a model with two out
   CHECK(tr.layers[0].class_name == "InputLayer");
   auto inp = Input({2});
   Model two({inp}, {Dense(1)(inp), Dense(1)(inp)});
-  require_throws<UsageError>([&] { trace_forward(two, Tensor({1, 2}), Mode::Inference); },
-                             {"one input and one output", "2"});
+  require_throws<UsageError>(
+      [&] {
+        trace_forward(two, Tensor({1, 2}), Mode::Inference);
+      },
+      {"one input and one output", "2"});
 }

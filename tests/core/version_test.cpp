@@ -8,8 +8,7 @@
 using namespace minnow;
 using namespace minnow::testing;
 
-TEST_CASE("minnow::version() is the project version of CMakeLists.txt, and CHANGELOG.md has its section",
-          "[version]") {
+TEST_CASE("minnow::version() is the project version of CMakeLists.txt, and CHANGELOG.md has its section", "[version]") {
   const std::string v = version();
   CHECK(v == MINNOW_PROJECT_VERSION);
   int major = -1, minor = -1, patch = -1;

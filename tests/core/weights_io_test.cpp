@@ -43,7 +43,8 @@ std::unique_ptr<Model> make_model(std::uint64_t seed, Arch arch = {}) {
 // Requires load_weights to throw IoError whose message holds every part, and to leave every
 // weight of the model as it was, byte for byte.
 void require_load_fails(Model& model, const std::string& path, const std::vector<std::string>& parts) {
-  require_throws_unchanged<IoError>(model, [&] { load_weights(model, path); }, parts);
+  require_throws_unchanged<IoError>(
+      model, [&] { load_weights(model, path); }, parts);
 }
 
 }  // namespace

@@ -10,13 +10,13 @@
 // program is started with popen and its output read from the pipe.
 #include "docs/runner.h"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <exception>
 #include <map>
 #include <string>
+#include <sys/wait.h>
 
 namespace minnow_docs {
 namespace {
@@ -179,7 +179,9 @@ int main(int argc, char** argv) {
   if (arg == "--list") {
     for (const auto& [id, s] : registry())
       fmt::print("{}  line {}  {} part(s)  {}\n", id, s.parts[0].line, s.parts.size(),
-                 s.kind == Kind::program ? "program" : s.kind == Kind::compile_only ? "compile-only" : "function");
+                 s.kind == Kind::program        ? "program"
+                 : s.kind == Kind::compile_only ? "compile-only"
+                                                : "function");
     return 0;
   }
   auto it = registry().find(arg);

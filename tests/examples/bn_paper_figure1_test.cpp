@@ -46,9 +46,8 @@ TEST_CASE("bn_paper_figure1 writes the figure's CSV and the BN network's test lo
   REQUIRE(csv.good());
   std::string line;
   std::getline(csv, line);
-  CHECK(line ==
-        "step,accuracy_without_bn,accuracy_with_bn,loss_without_bn,loss_with_bn,"
-        "p15_without_bn,p50_without_bn,p85_without_bn,p15_with_bn,p50_with_bn,p85_with_bn");
+  CHECK(line == "step,accuracy_without_bn,accuracy_with_bn,loss_without_bn,loss_with_bn,"
+                "p15_without_bn,p50_without_bn,p85_without_bn,p15_with_bn,p50_with_bn,p85_with_bn");
   std::vector<std::vector<std::string>> rows;
   while (std::getline(csv, line)) rows.push_back(split(line));
   REQUIRE(rows.size() == 3);  // steps 0, 10, 20

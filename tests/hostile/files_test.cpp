@@ -36,14 +36,14 @@ struct SavedClassifier {
 
 // A valid .npy header for `shape` ('(8,)') with the given dtype and order.
 std::string npy_dict(const std::string& shape, const std::string& descr = "<f4", bool fortran = false) {
-  return fmt::format("{{'descr': '{}', 'fortran_order': {}, 'shape': {}, }}", descr, fortran ? "True" : "False",
-                     shape);
+  return fmt::format("{{'descr': '{}', 'fortran_order': {}, 'shape': {}, }}", descr, fortran ? "True" : "False", shape);
 }
 
 // Requires load_weights(model, path) to be an IoError naming the file and every part, changing nothing.
 void require_load_fails(Model& model, const std::string& path, std::vector<std::string> parts) {
   parts.push_back(path);
-  require_throws_unchanged<IoError>(model, [&] { model.load_weights(path); }, parts);
+  require_throws_unchanged<IoError>(
+      model, [&] { model.load_weights(path); }, parts);
 }
 
 }  // namespace
@@ -164,15 +164,13 @@ TEST_CASE("Hostile: an array whose header is longer than the array is an IoError
 
 TEST_CASE("Hostile: an array of float64 is an IoError naming the dtype", "[hostile][npy]") {
   SavedClassifier saved;
-  const std::string path =
-      saved.with_entry("bn/gamma.npy", npy_bytes(npy_dict("(8,)", "<f8"), std::string(64, '\0')));
+  const std::string path = saved.with_entry("bn/gamma.npy", npy_bytes(npy_dict("(8,)", "<f8"), std::string(64, '\0')));
   require_load_fails(*saved.model, path, {"'bn/gamma'", "dtype '<f8'", "astype('<f4')"});
 }
 
 TEST_CASE("Hostile: an array of big-endian float32 is an IoError naming the dtype", "[hostile][npy]") {
   SavedClassifier saved;
-  const std::string path =
-      saved.with_entry("bn/gamma.npy", npy_bytes(npy_dict("(8,)", ">f4"), std::string(32, '\0')));
+  const std::string path = saved.with_entry("bn/gamma.npy", npy_bytes(npy_dict("(8,)", ">f4"), std::string(32, '\0')));
   require_load_fails(*saved.model, path, {"'bn/gamma'", "dtype '>f4'"});
 }
 
@@ -185,8 +183,7 @@ TEST_CASE("Hostile: an array in Fortran order is an IoError", "[hostile][npy]") 
 
 TEST_CASE("Hostile: an array of another shape is an IoError naming the layer and both shapes", "[hostile][npy]") {
   SavedClassifier saved;
-  const std::string path =
-      saved.with_entry("hidden/kernel.npy", npy_bytes(npy_dict("(8, 4)"), std::string(128, '\0')));
+  const std::string path = saved.with_entry("hidden/kernel.npy", npy_bytes(npy_dict("(8, 4)"), std::string(128, '\0')));
   require_load_fails(*saved.model, path, {"layer 'hidden'", "'kernel'", "(4, 8)", "(8, 4)"});
 }
 

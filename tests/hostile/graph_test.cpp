@@ -15,14 +15,20 @@ TEST_CASE("Hostile: Dense called on images is a ShapeError that names it and sug
 
 TEST_CASE("Hostile: Conv2D called on a flat input is a ShapeError that names it and the shape", "[hostile][graph]") {
   auto in = Input({30});
-  require_throws<ShapeError>([&] { Conv2D({.filters = 2, .kernel_size = {3, 3}, .name = "conv"})(in); },
-                             {"Conv2D 'conv'", "(None, H, W, C)", "(None, 30)"});
+  require_throws<ShapeError>(
+      [&] {
+        Conv2D({.filters = 2, .kernel_size = {3, 3}, .name = "conv"})(in);
+      },
+      {"Conv2D 'conv'", "(None, H, W, C)", "(None, 30)"});
 }
 
 TEST_CASE("Hostile: a Conv2D kernel larger than the image with valid padding is a ShapeError", "[hostile][graph]") {
   auto in = Input({4, 4, 1});
-  require_throws<ShapeError>([&] { Conv2D({.filters = 2, .kernel_size = {5, 3}, .name = "conv"})(in); },
-                             {"Conv2D 'conv'", "kernel_size=(5, 3)", "4x4", "(None, 4, 4, 1)", "same"});
+  require_throws<ShapeError>(
+      [&] {
+        Conv2D({.filters = 2, .kernel_size = {5, 3}, .name = "conv"})(in);
+      },
+      {"Conv2D 'conv'", "kernel_size=(5, 3)", "4x4", "(None, 4, 4, 1)", "same"});
 }
 
 TEST_CASE("Hostile: MaxPooling2D called on a flat input is a ShapeError that names it", "[hostile][graph]") {
@@ -34,8 +40,11 @@ TEST_CASE("Hostile: MaxPooling2D called on a flat input is a ShapeError that nam
 TEST_CASE("Hostile: an AveragePooling2D window larger than the image with valid padding is a ShapeError",
           "[hostile][graph]") {
   auto in = Input({2, 3, 1});
-  require_throws<ShapeError>([&] { AveragePooling2D({.pool_size = {3, 3}, .name = "avg"})(in); },
-                             {"AveragePooling2D 'avg'", "pool_size=(3, 3)", "2x3", "(None, 2, 3, 1)"});
+  require_throws<ShapeError>(
+      [&] {
+        AveragePooling2D({.pool_size = {3, 3}, .name = "avg"})(in);
+      },
+      {"AveragePooling2D 'avg'", "pool_size=(3, 3)", "2x3", "(None, 2, 3, 1)"});
 }
 
 TEST_CASE("Hostile: GlobalAveragePooling2D called on a rank-3 input is a ShapeError", "[hostile][graph]") {
@@ -71,21 +80,30 @@ TEST_CASE("Hostile: Concatenate of shapes that differ off the axis is a ShapeErr
           "[hostile][graph]") {
   auto a = Input({2, 3});
   auto b = Input({4, 3});
-  require_throws<ShapeError>([&] { Concatenate({.axis = -1, .name = "cat"})({a, b}); },
-                             {"Concatenate 'cat'", "(None, 2, 3)", "(None, 4, 3)"});
+  require_throws<ShapeError>(
+      [&] {
+        Concatenate({.axis = -1, .name = "cat"})({a, b});
+      },
+      {"Concatenate 'cat'", "(None, 2, 3)", "(None, 4, 3)"});
 }
 
 TEST_CASE("Hostile: Concatenate over an axis beyond the inputs' rank is a ShapeError", "[hostile][graph]") {
   auto a = Input({3});
   auto b = Input({3});
-  require_throws<ShapeError>([&] { Concatenate({.axis = 2, .name = "cat"})({a, b}); },
-                             {"Concatenate 'cat'", "axis=2", "(None, 3)"});
+  require_throws<ShapeError>(
+      [&] {
+        Concatenate({.axis = 2, .name = "cat"})({a, b});
+      },
+      {"Concatenate 'cat'", "axis=2", "(None, 3)"});
 }
 
 TEST_CASE("Hostile: Reshape to another number of values is a ShapeError that names both", "[hostile][graph]") {
   auto in = Input({4, 3});
-  require_throws<ShapeError>([&] { Reshape({5, 2}, "reshape")(in); },
-                             {"Reshape 'reshape'", "(None, 4, 3)", "12 values", "(5, 2)"});
+  require_throws<ShapeError>(
+      [&] {
+        Reshape({5, 2}, "reshape")(in);
+      },
+      {"Reshape 'reshape'", "(None, 4, 3)", "12 values", "(5, 2)"});
 }
 
 TEST_CASE("Hostile: Reshape whose inferred axis does not divide the values is a ShapeError", "[hostile][graph]") {
@@ -108,8 +126,8 @@ TEST_CASE("Hostile: a sample shape whose number of values overflows is a ShapeEr
 TEST_CASE("Hostile: a layer built for one shape and called on another is a ShapeError", "[hostile][graph]") {
   auto dense = Dense({.units = 2, .name = "shared"});
   dense(Input({3}));
-  require_throws<ShapeError>([&] { dense(Input({5})); }, {"Dense 'shared'", "built for inputs of shape (None, 3)",
-                                                         "(None, 5)"});
+  require_throws<ShapeError>([&] { dense(Input({5})); },
+                             {"Dense 'shared'", "built for inputs of shape (None, 3)", "(None, 5)"});
 }
 
 TEST_CASE("Hostile: a Model whose input is not an Input is a UsageError naming the layer", "[hostile][graph]") {
@@ -140,8 +158,11 @@ TEST_CASE("Hostile: a layer called on two branches of one Model is a UsageError"
   auto b = Input({3});
   auto d = Dense({.units = 3, .name = "shared"});
   auto out = Add()({d(a), d(b)});
-  require_throws<UsageError>([&] { Model m({a, b}, {out}, "net"); },
-                             {"Model 'net'", "Dense 'shared'", "more than once"});
+  require_throws<UsageError>(
+      [&] {
+        Model m({a, b}, {out}, "net");
+      },
+      {"Model 'net'", "Dense 'shared'", "more than once"});
 }
 
 TEST_CASE("Hostile: two layers with one name in a Model is a UsageError", "[hostile][graph]") {
@@ -154,7 +175,10 @@ TEST_CASE("Hostile: two layers with one name in a Model is a UsageError", "[host
 
 TEST_CASE("Hostile: a batch of the wrong sample shape is a ShapeError and changes no weight", "[hostile][forward]") {
   auto model = make_classifier();
-  require_throws_unchanged<ShapeError>(*model, [&] { model->forward(Tensor({2, 5}), Mode::Training); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->forward(Tensor({2, 5}), Mode::Training);
+                                       },
                                        {"Model 'classifier'", "'features'", "(None, 4)", "(2, 5)"});
 }
 
@@ -162,13 +186,19 @@ TEST_CASE("Hostile: a batch of the wrong rank is a ShapeError and changes no wei
   auto model = make_classifier();
   require_throws_unchanged<ShapeError>(*model, [&] { model->forward(Tensor({4}), Mode::Training); },
                                        {"Model 'classifier'", "(None, 4)", "(4,)"});
-  require_throws_unchanged<ShapeError>(*model, [&] { model->forward(Tensor({2, 4, 1}), Mode::Training); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->forward(Tensor({2, 4, 1}), Mode::Training);
+                                       },
                                        {"Model 'classifier'", "(None, 4)", "(2, 4, 1)"});
 }
 
 TEST_CASE("Hostile: a batch of size 0 is a ShapeError and changes no weight", "[hostile][forward]") {
   auto model = make_classifier();
-  require_throws_unchanged<ShapeError>(*model, [&] { model->forward(Tensor({0, 4}), Mode::Training); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->forward(Tensor({0, 4}), Mode::Training);
+                                       },
                                        {"Model 'classifier'", "'features'", "empty batch", "0 samples"});
 }
 
@@ -185,21 +215,30 @@ TEST_CASE("Hostile: a layer run on a tensor without a batch axis is a ShapeError
 TEST_CASE("Hostile: a Model given two tensors for one input is a UsageError", "[hostile][forward]") {
   auto model = make_classifier();
   const Tensor x = classifier_x(2);
-  require_throws_unchanged<UsageError>(*model, [&] { model->forward({&x, &x}, Mode::Training); },
+  require_throws_unchanged<UsageError>(*model,
+                                       [&] {
+                                         model->forward({&x, &x}, Mode::Training);
+                                       },
                                        {"Model 'classifier'", "1 input", "received 2"});
 }
 
 TEST_CASE("Hostile: inputs with different batch sizes are a ShapeError before any layer runs", "[hostile][forward]") {
   auto model = make_two_input_model();
   const Tensor a = random_tensor({4, 3}, 1), b = random_tensor({5, 3}, 2);
-  require_throws_unchanged<ShapeError>(*model, [&] { model->forward({&a, &b}, Mode::Training); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->forward({&a, &b}, Mode::Training);
+                                       },
                                        {"Model 'two_inputs'", "'left'", "4", "'right'", "5", "batch"});
 }
 
 TEST_CASE("Hostile: an empty batch on one of two inputs is a ShapeError before any layer runs", "[hostile][forward]") {
   auto model = make_two_input_model();
   const Tensor a = random_tensor({4, 3}, 1), b({0, 3});
-  require_throws_unchanged<ShapeError>(*model, [&] { model->forward({&a, &b}, Mode::Training); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->forward({&a, &b}, Mode::Training);
+                                       },
                                        {"Model 'two_inputs'", "'right'", "0"});
 }
 
@@ -209,7 +248,10 @@ TEST_CASE("Hostile: a Model's backward before any forward is a UsageError", "[ho
   clear_session();
   auto in = Input({3});
   Model model(in, Dense(2)(in), "net");
-  require_throws_unchanged<UsageError>(model, [&] { model.backward(Tensor({1, 2})); },
+  require_throws_unchanged<UsageError>(model,
+                                       [&] {
+                                         model.backward(Tensor({1, 2}));
+                                       },
                                        {"Model 'net'", "backward", "before forward"});
 }
 
@@ -223,7 +265,10 @@ TEST_CASE("Hostile: a Model's backward after predict, evaluate or a training cal
   model.compile("sgd", "mse");
   const Tensor x = random_tensor({4, 3}, 1), y = random_tensor({4, 2}, 2);
   const auto refused = [&] {
-    require_throws_unchanged<UsageError>(model, [&] { model.backward(Tensor({4, 2})); },
+    require_throws_unchanged<UsageError>(model,
+                                         [&] {
+                                           model.backward(Tensor({4, 2}));
+                                         },
                                          {"Model 'net'", "backward", "before forward", "predict"});
   };
   model.forward(x, Mode::Training);
@@ -249,7 +294,10 @@ TEST_CASE("Hostile: a layer's backward before any forward is a UsageError that n
 TEST_CASE("Hostile: a gradient of the wrong shape for a Model's backward is a ShapeError", "[hostile][order]") {
   auto model = make_classifier();
   model->forward(classifier_x(2), Mode::Training);
-  require_throws_unchanged<ShapeError>(*model, [&] { model->backward(Tensor({2, 4})); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->backward(Tensor({2, 4}));
+                                       },
                                        {"Model 'classifier'", "(2, 4)", "(2, 3)"});
 }
 
@@ -270,8 +318,7 @@ TEST_CASE("Hostile: one gradient for a Model with two outputs is a UsageError", 
 
 TEST_CASE("Hostile: a Sequential run before it has any layer or input is a UsageError", "[hostile][order]") {
   Sequential model("empty");
-  require_throws<UsageError>([&] { model.forward(Tensor({1, 3}), Mode::Inference); },
-                             {"Model 'empty'", "not built"});
+  require_throws<UsageError>([&] { model.forward(Tensor({1, 3}), Mode::Inference); }, {"Model 'empty'", "not built"});
   require_throws<UsageError>([&] { model.compile("sgd", "mse"); }, {"Model 'empty'", "not built"});
   require_throws<UsageError>([&] { model.load_weights("never-read.npz"); }, {"Model 'empty'", "not built"});
 }
@@ -337,8 +384,11 @@ TEST_CASE("Hostile: a Model's backward after another model ran a shared layer is
   a.forward(random_tensor({5, 4}, 1), Mode::Training);
   b.forward(random_tensor({5, 4}, 2), Mode::Training);  // the encoder now caches b's batch
   // a's backward would differentiate through b's batch: refused, with the way out.
-  require_throws<UsageError>([&] { a.backward(Tensor({5, 1}, 1.0f)); },
-                             {"Model 'a'", "Dense 'encoder'", "since", "forward again"});
+  require_throws<UsageError>(
+      [&] {
+        a.backward(Tensor({5, 1}, 1.0f));
+      },
+      {"Model 'a'", "Dense 'encoder'", "since", "forward again"});
   a.forward(random_tensor({5, 4}, 1), Mode::Training);
   CHECK(a.backward(Tensor({5, 1}, 1.0f)).shape() == Shape{5, 4});
 }
@@ -378,6 +428,9 @@ TEST_CASE("Hostile: a Sequential that grows after compile keeps the new layers' 
   model.add(Dense({.units = 1, .name = "d2"}));
   Tensor x = random_tensor({4, 3}, 1);
   x[5] = std::numeric_limits<float>::quiet_NaN();
-  require_throws_unchanged<Error>(model, [&] { model.fit(x, Tensor({4, 1}), {.verbose = 0, .check_inputs = false}); },
+  require_throws_unchanged<Error>(model,
+                                  [&] {
+                                    model.fit(x, Tensor({4, 1}), {.verbose = 0, .check_inputs = false});
+                                  },
                                   {"Model 'grown'", "epoch 1, step 1"});
 }

@@ -54,8 +54,8 @@ inline std::unique_ptr<Model> make_two_input_model() {
   auto b = BatchNormalization({.name = "bn_right"})(right);
   auto sum = Add("add")({a, b});
   auto out = Dense({.units = 2, .kernel_initializer = {"glorot_uniform", 4}, .name = "head"})(sum);
-  auto model = std::make_unique<Model>(std::vector<SymbolicTensor>{left, right}, std::vector<SymbolicTensor>{out},
-                                       "two_inputs");
+  auto model =
+      std::make_unique<Model>(std::vector<SymbolicTensor>{left, right}, std::vector<SymbolicTensor>{out}, "two_inputs");
   const Tensor x1 = random_tensor({4, 3}, 5), x2 = random_tensor({4, 3}, 6);
   model->forward({&x1, &x2}, Mode::Training);
   return model;

@@ -50,9 +50,8 @@ TEST_CASE("Hostile: an initializer with a NaN, infinite or negative parameter is
   require_throws<ConfigError>([&] { Conv2D({.filters = 1, .bias_initializer = uniform, .name = "c"}); },
                               {"Conv2D 'c'", "bias_initializer", "minval=1", "maxval=-1"});
   uniform.minval = -kInf;
-  require_throws<ConfigError>(
-      [&] { BatchNormalization({.gamma_initializer = uniform, .name = "bn"}); },
-      {"BatchNormalization 'bn'", "minval=-inf"});
+  require_throws<ConfigError>([&] { BatchNormalization({.gamma_initializer = uniform, .name = "bn"}); },
+                              {"BatchNormalization 'bn'", "minval=-inf"});
 }
 
 // ---- Conv2D --------------------------------------------------------------------------------
@@ -66,17 +65,29 @@ TEST_CASE("Hostile: Conv2D with filters 0 or negative is a ConfigError naming th
 }
 
 TEST_CASE("Hostile: Conv2D with a kernel size of 0 or less is a ConfigError naming it", "[hostile][config]") {
-  require_throws<ConfigError>([] { Conv2D({.filters = 1, .kernel_size = {0, 3}, .name = "c"}); },
-                              {"Conv2D 'c'", "kernel_size=(0, 3)"});
-  require_throws<ConfigError>([] { Conv2D({.filters = 1, .kernel_size = {3, -1}, .name = "c"}); },
-                              {"Conv2D 'c'", "kernel_size=(3, -1)"});
+  require_throws<ConfigError>(
+      [] {
+        Conv2D({.filters = 1, .kernel_size = {0, 3}, .name = "c"});
+      },
+      {"Conv2D 'c'", "kernel_size=(0, 3)"});
+  require_throws<ConfigError>(
+      [] {
+        Conv2D({.filters = 1, .kernel_size = {3, -1}, .name = "c"});
+      },
+      {"Conv2D 'c'", "kernel_size=(3, -1)"});
 }
 
 TEST_CASE("Hostile: Conv2D with strides of 0 or less is a ConfigError naming them", "[hostile][config]") {
-  require_throws<ConfigError>([] { Conv2D({.filters = 1, .strides = {0, 1}, .name = "c"}); },
-                              {"Conv2D 'c'", "strides=(0, 1)"});
-  require_throws<ConfigError>([] { Conv2D({.filters = 1, .strides = {2, -2}, .name = "c"}); },
-                              {"Conv2D 'c'", "strides=(2, -2)"});
+  require_throws<ConfigError>(
+      [] {
+        Conv2D({.filters = 1, .strides = {0, 1}, .name = "c"});
+      },
+      {"Conv2D 'c'", "strides=(0, 1)"});
+  require_throws<ConfigError>(
+      [] {
+        Conv2D({.filters = 1, .strides = {2, -2}, .name = "c"});
+      },
+      {"Conv2D 'c'", "strides=(2, -2)"});
 }
 
 TEST_CASE("Hostile: Conv2D with an unknown padding is a ConfigError naming it", "[hostile][config]") {
@@ -163,18 +174,30 @@ TEST_CASE("Hostile: Softmax over the batch axis or an axis before the last is a 
 // ---- pooling -------------------------------------------------------------------------------
 
 TEST_CASE("Hostile: MaxPooling2D with a pool size of 0 or less is a ConfigError naming it", "[hostile][config]") {
-  require_throws<ConfigError>([] { MaxPooling2D({.pool_size = {0, 2}, .name = "p"}); },
-                              {"MaxPooling2D 'p'", "pool_size=(0, 2)"});
-  require_throws<ConfigError>([] { MaxPooling2D({.pool_size = {2, -1}, .name = "p"}); },
-                              {"MaxPooling2D 'p'", "pool_size=(2, -1)"});
+  require_throws<ConfigError>(
+      [] {
+        MaxPooling2D({.pool_size = {0, 2}, .name = "p"});
+      },
+      {"MaxPooling2D 'p'", "pool_size=(0, 2)"});
+  require_throws<ConfigError>(
+      [] {
+        MaxPooling2D({.pool_size = {2, -1}, .name = "p"});
+      },
+      {"MaxPooling2D 'p'", "pool_size=(2, -1)"});
 }
 
 TEST_CASE("Hostile: MaxPooling2D with strides of 0, negative, or three of them is a ConfigError", "[hostile][config]") {
   require_throws<ConfigError>([] { MaxPooling2D({.strides = {0}, .name = "p"}); }, {"MaxPooling2D 'p'", "strides=(0)"});
-  require_throws<ConfigError>([] { MaxPooling2D({.strides = {1, -2}, .name = "p"}); },
-                              {"MaxPooling2D 'p'", "strides=(1, -2)"});
-  require_throws<ConfigError>([] { MaxPooling2D({.strides = {1, 2, 3}, .name = "p"}); },
-                              {"MaxPooling2D 'p'", "strides=(1, 2, 3)"});
+  require_throws<ConfigError>(
+      [] {
+        MaxPooling2D({.strides = {1, -2}, .name = "p"});
+      },
+      {"MaxPooling2D 'p'", "strides=(1, -2)"});
+  require_throws<ConfigError>(
+      [] {
+        MaxPooling2D({.strides = {1, 2, 3}, .name = "p"});
+      },
+      {"MaxPooling2D 'p'", "strides=(1, 2, 3)"});
 }
 
 TEST_CASE("Hostile: MaxPooling2D with an unknown padding is a ConfigError naming it", "[hostile][config]") {
@@ -183,10 +206,16 @@ TEST_CASE("Hostile: MaxPooling2D with an unknown padding is a ConfigError naming
 }
 
 TEST_CASE("Hostile: AveragePooling2D with a bad pool size, strides or padding is a ConfigError", "[hostile][config]") {
-  require_throws<ConfigError>([] { AveragePooling2D({.pool_size = {-1, 2}, .name = "a"}); },
-                              {"AveragePooling2D 'a'", "pool_size=(-1, 2)"});
-  require_throws<ConfigError>([] { AveragePooling2D({.strides = {2, 0}, .name = "a"}); },
-                              {"AveragePooling2D 'a'", "strides=(2, 0)"});
+  require_throws<ConfigError>(
+      [] {
+        AveragePooling2D({.pool_size = {-1, 2}, .name = "a"});
+      },
+      {"AveragePooling2D 'a'", "pool_size=(-1, 2)"});
+  require_throws<ConfigError>(
+      [] {
+        AveragePooling2D({.strides = {2, 0}, .name = "a"});
+      },
+      {"AveragePooling2D 'a'", "strides=(2, 0)"});
   require_throws<ConfigError>([] { AveragePooling2D({.padding = "", .name = "a"}); },
                               {"AveragePooling2D 'a'", "padding=''"});
 }
@@ -302,9 +331,8 @@ TEST_CASE("Hostile: an unknown optimizer, loss or metric name is a ConfigError n
 
 TEST_CASE("Hostile: compile without an optimizer or a loss is a UsageError", "[hostile][config]") {
   auto model = make_classifier();
-  require_throws_unchanged<UsageError>(
-      *model, [&] { model->compile(nullptr, std::make_shared<MeanSquaredError>()); },
-      {"Model 'classifier'", "optimizer and a loss"});
+  require_throws_unchanged<UsageError>(*model, [&] { model->compile(nullptr, std::make_shared<MeanSquaredError>()); },
+                                       {"Model 'classifier'", "optimizer and a loss"});
   require_throws_unchanged<UsageError>(*model, [&] { model->compile(std::make_shared<SGD>(), nullptr); },
                                        {"Model 'classifier'", "optimizer and a loss"});
 }

@@ -55,8 +55,7 @@ TEST_CASE("Hostile: fit with a validation_split outside 0 to below 1 is a Config
   }
 }
 
-TEST_CASE("Hostile: fit with a validation_split that leaves no sample on one side is a ConfigError",
-          "[hostile][fit]") {
+TEST_CASE("Hostile: fit with a validation_split that leaves no sample on one side is a ConfigError", "[hostile][fit]") {
   auto model = make_classifier();
   require_throws_unchanged<ConfigError>(
       *model, [&] { model->fit(classifier_x(6), classifier_y(6), {.validation_split = 0.1, .verbose = 0}); },
@@ -67,9 +66,9 @@ TEST_CASE("Hostile: fit with verbose other than 0, 1 or 2 is a ConfigError", "[h
   auto model = make_classifier();
   for (int verbose : {-1, 3}) {
     INFO("verbose " << verbose);
-    require_throws_unchanged<ConfigError>(
-        *model, [&] { model->fit(classifier_x(6), classifier_y(6), {.verbose = verbose}); },
-        {"Model 'classifier'", "verbose", fmt::format("received {}", verbose)});
+    require_throws_unchanged<ConfigError>(*model,
+                                          [&] { model->fit(classifier_x(6), classifier_y(6), {.verbose = verbose}); },
+                                          {"Model 'classifier'", "verbose", fmt::format("received {}", verbose)});
   }
 }
 
@@ -91,13 +90,19 @@ TEST_CASE("Hostile: fit with x and y of different lengths is a ShapeError naming
 
 TEST_CASE("Hostile: fit on no samples is a ShapeError", "[hostile][fit]") {
   auto model = make_classifier();
-  require_throws_unchanged<ShapeError>(*model, [&] { model->fit(Tensor({0, 4}), Tensor({0}), kQuiet); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->fit(Tensor({0, 4}), Tensor({0}), kQuiet);
+                                       },
                                        {"Model 'classifier'", "fit", "no samples"});
 }
 
 TEST_CASE("Hostile: fit on x of the wrong sample shape is a ShapeError naming the input", "[hostile][fit]") {
   auto model = make_classifier();
-  require_throws_unchanged<ShapeError>(*model, [&] { model->fit(Tensor({6, 5}), classifier_y(6), kQuiet); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->fit(Tensor({6, 5}), classifier_y(6), kQuiet);
+                                       },
                                        {"Model 'classifier'", "'features'", "(None, 4)", "(6, 5)"});
 }
 
@@ -105,7 +110,10 @@ TEST_CASE("Hostile: fit on targets of the wrong shape for the loss is a ShapeErr
           "[hostile][fit]") {
   auto model = make_classifier();
   // One-hot targets for a sparse loss: the message says so.
-  require_throws_unchanged<ShapeError>(*model, [&] { model->fit(classifier_x(6), Tensor({6, 3}), kQuiet); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->fit(classifier_x(6), Tensor({6, 3}), kQuiet);
+                                       },
                                        {"sparse_categorical_crossentropy", "(6, 3)", "one-hot"});
 }
 
@@ -136,9 +144,9 @@ TEST_CASE("Hostile: fit on x holding NaN or infinity is an Error naming the valu
     INFO("value " << bad);
     Tensor x = classifier_x(6);
     x[13] = bad;
-    require_throws_unchanged<Error>(*model, [&] { model->fit(x, classifier_y(6), kQuiet); },
-                                    {"Model 'classifier'", "fit's x", fmt::format("({})", bad), "index 13",
-                                     "check_inputs"});
+    require_throws_unchanged<Error>(
+        *model, [&] { model->fit(x, classifier_y(6), kQuiet); },
+        {"Model 'classifier'", "fit's x", fmt::format("({})", bad), "index 13", "check_inputs"});
   }
 }
 
@@ -150,8 +158,7 @@ TEST_CASE("Hostile: fit on y holding NaN is an Error naming y", "[hostile][fit]"
                                   {"Model 'classifier'", "fit's y", "(nan)", "index 2"});
 }
 
-TEST_CASE("Hostile: fit on NaN with check_inputs off stops at the first step and keeps the weights",
-          "[hostile][fit]") {
+TEST_CASE("Hostile: fit on NaN with check_inputs off stops at the first step and keeps the weights", "[hostile][fit]") {
   auto model = make_classifier();
   Tensor x = classifier_x(6);
   x[0] = kNaN;
@@ -244,13 +251,19 @@ TEST_CASE("Hostile: predict with batch_size 0 is a ConfigError", "[hostile][pred
 
 TEST_CASE("Hostile: predict on no samples is a ShapeError", "[hostile][predict]") {
   auto model = make_classifier();
-  require_throws_unchanged<ShapeError>(*model, [&] { model->predict(Tensor({0, 4})); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->predict(Tensor({0, 4}));
+                                       },
                                        {"Model 'classifier'", "predict", "no samples"});
 }
 
 TEST_CASE("Hostile: predict on x of the wrong sample shape is a ShapeError", "[hostile][predict]") {
   auto model = make_classifier();
-  require_throws_unchanged<ShapeError>(*model, [&] { model->predict(Tensor({6, 2})); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->predict(Tensor({6, 2}));
+                                       },
                                        {"Model 'classifier'", "(None, 4)", "(6, 2)"});
 }
 
@@ -273,7 +286,10 @@ TEST_CASE("Hostile: train_on_batch with a label out of range is a ShapeError and
 TEST_CASE("Hostile: train_on_batch with targets of the wrong shape is a ShapeError and keeps every weight",
           "[hostile][train_on_batch]") {
   auto model = make_classifier();
-  require_throws_unchanged<ShapeError>(*model, [&] { model->train_on_batch(classifier_x(6), Tensor({6, 2, 2})); },
+  require_throws_unchanged<ShapeError>(*model,
+                                       [&] {
+                                         model->train_on_batch(classifier_x(6), Tensor({6, 2, 2}));
+                                       },
                                        {"sparse_categorical_crossentropy", "(6, 2, 2)"});
 }
 
@@ -330,9 +346,9 @@ TEST_CASE("Hostile: training that diverges stops naming the epoch and step and k
   REQUIRE(all_weights_finite(*twin));
 
   auto model = make_diverging_regression();
-  require_throws<Error>([&] { model->fit(kLineX, kLineY, {.epochs = 1000, .batch_size = 2, .shuffle = false,
-                                                          .verbose = 0}); },
-                        {"Model 'regression'", fmt::format("epoch {}, step {}", epoch, step), "weights from before"});
+  require_throws<Error>(
+      [&] { model->fit(kLineX, kLineY, {.epochs = 1000, .batch_size = 2, .shuffle = false, .verbose = 0}); },
+      {"Model 'regression'", fmt::format("epoch {}, step {}", epoch, step), "weights from before"});
   require_weights_unchanged(*model, before_failing);
   // The failing step's update was applied and then rolled back: the weights are restored, the
   // optimizer's step counter has advanced (docs/training.md says so).
@@ -349,8 +365,8 @@ TEST_CASE("Hostile: fit whose last batch holds one sample trains BatchNormalizat
   Model model(in, Dense(1)(h), "tail");
   model.compile("adam", "mse");
   // 33 samples in batches of 32: every epoch ends with a batch of one, whose variance is 0.
-  const History history = model.fit(random_tensor({33, 3}, 1), random_tensor({33, 1}, 2),
-                                     {.epochs = 3, .batch_size = 32, .verbose = 0});
+  const History history =
+      model.fit(random_tensor({33, 3}, 1), random_tensor({33, 1}, 2), {.epochs = 3, .batch_size = 32, .verbose = 0});
   for (double loss : history.history.at("loss")) CHECK(std::isfinite(loss));
   CHECK(all_weights_finite(model));
   // The batch of one alone, in training mode: the output is beta, finite.

@@ -50,10 +50,15 @@ TEST_CASE("Add gives the same output in training and inference", "[add][modes]")
 TEST_CASE("Add rejects mismatched shapes and input counts with messages that name it and every shape",
           "[add][errors]") {
   require_throws<ShapeError>(
-      [] { Add("a0")->build({Shape{Shape::kNone, 3}, Shape{Shape::kNone, 3}, Shape{Shape::kNone, 4}}); },
+      [] {
+        Add("a0")->build({Shape{Shape::kNone, 3}, Shape{Shape::kNone, 3}, Shape{Shape::kNone, 4}});
+      },
       {"Add 'a0'", "(None, 3), (None, 3), (None, 4)"});
-  require_throws<ShapeError>([] { Add("a1")->build({Shape{Shape::kNone, 2, 3}, Shape{Shape::kNone, 6}}); },
-                             {"Add 'a1'", "(None, 2, 3), (None, 6)"});
+  require_throws<ShapeError>(
+      [] {
+        Add("a1")->build({Shape{Shape::kNone, 2, 3}, Shape{Shape::kNone, 6}});
+      },
+      {"Add 'a1'", "(None, 2, 3), (None, 6)"});
   require_throws<UsageError>([] { Add("a2")->build({Shape{Shape::kNone, 3}}); }, {"Add 'a2'", "at least 2", "1"});
   auto add = Add("a3");
   const Tensor x({2, 3}), y({2, 3}), z({2, 4}), w({1, 3});

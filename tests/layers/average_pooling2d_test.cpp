@@ -24,8 +24,9 @@ TEST_CASE("AveragePooling2D forward averages each window, with valid and same pa
   // same, 3x3, strides 1 (pad 1 on every side): corners average 4 cells, edges 6, the centre 9:
   // {1,2,4,5}/4 = 3, {1..6}/6 = 3.5, {2,3,5,6}/4 = 4, {1,2,4,5,7,8}/6 = 4.5, 45/9 = 5, {2,3,5,6,8,9}/6 = 5.5,
   // {4,5,7,8}/4 = 6, {4..9}/6 = 6.5, {5,6,8,9}/4 = 7
-  require_values(AveragePooling2D({.pool_size = {3, 3}, .strides = {1, 1}, .padding = "same"})->forward(k3x3, Mode::Inference),
-                 {3, 3.5f, 4, 4.5f, 5, 5.5f, 6, 6.5f, 7});
+  require_values(
+      AveragePooling2D({.pool_size = {3, 3}, .strides = {1, 1}, .padding = "same"})->forward(k3x3, Mode::Inference),
+      {3, 3.5f, 4, 4.5f, 5, 5.5f, 6, 6.5f, 7});
 }
 
 TEST_CASE("AveragePooling2D pools each channel and sample on its own, with non-square windows and odd sizes",
@@ -37,8 +38,9 @@ TEST_CASE("AveragePooling2D pools each channel and sample on its own, with non-s
   //  5  6  7  8    -> {1,2,3,5,6,7}/6 = 4, {3,4,7,8}/4 = 5.5, {9,10,11}/3 = 10, {11,12}/2 = 11.5
   //  9 10 11 12
   const Tensor img({1, 3, 4, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
-  require_values(AveragePooling2D({.pool_size = {2, 3}, .strides = {2}, .padding = "same"})->forward(img, Mode::Inference),
-                 {4, 5.5f, 10, 11.5f});
+  require_values(
+      AveragePooling2D({.pool_size = {2, 3}, .strides = {2}, .padding = "same"})->forward(img, Mode::Inference),
+      {4, 5.5f, 10, 11.5f});
 }
 
 TEST_CASE("AveragePooling2D backward shares each window's gradient among its real cells", "[average_pooling2d]") {
@@ -50,8 +52,7 @@ TEST_CASE("AveragePooling2D backward shares each window's gradient among its rea
   // valid, 2x2, strides 1: overlapping windows add up; the centre is in all four: (1+2+3+4)/4.
   auto q = AveragePooling2D({.strides = {1}});
   q->forward(k3x3, Mode::Training);
-  require_values(q->backward(Tensor({1, 2, 2, 1}, {1, 2, 3, 4})),
-                 {0.25f, 0.75f, 0.5f, 1, 2.5f, 1.5f, 0.75f, 1.75f, 1});
+  require_values(q->backward(Tensor({1, 2, 2, 1}, {1, 2, 3, 4})), {0.25f, 0.75f, 0.5f, 1, 2.5f, 1.5f, 0.75f, 1.75f, 1});
 }
 
 TEST_CASE("AveragePooling2D gradients match finite differences", "[average_pooling2d][gradient]") {
@@ -100,18 +101,33 @@ TEST_CASE("AveragePooling2D gives the same output in training and inference", "[
 
 TEST_CASE("AveragePooling2D rejects bad hyperparameters and shapes with messages that name it",
           "[average_pooling2d][errors]") {
-  require_throws<ConfigError>([] { AveragePooling2D({.pool_size = {2, -3}, .name = "a0"}); },
-                              {"AveragePooling2D 'a0'", "pool_size", "(2, -3)"});
-  require_throws<ConfigError>([] { AveragePooling2D({.strides = {0, 1}, .name = "a1"}); },
-                              {"AveragePooling2D 'a1'", "strides", "(0, 1)"});
+  require_throws<ConfigError>(
+      [] {
+        AveragePooling2D({.pool_size = {2, -3}, .name = "a0"});
+      },
+      {"AveragePooling2D 'a0'", "pool_size", "(2, -3)"});
+  require_throws<ConfigError>(
+      [] {
+        AveragePooling2D({.strides = {0, 1}, .name = "a1"});
+      },
+      {"AveragePooling2D 'a1'", "strides", "(0, 1)"});
   require_throws<ConfigError>([] { AveragePooling2D({.padding = "VALID", .name = "a2"}); },
                               {"AveragePooling2D 'a2'", "padding", "VALID"});
-  require_throws<ShapeError>([] { AveragePooling2D({.name = "a3"})->build(Shape{Shape::kNone, 4, 4, 4, 4}); },
-                             {"AveragePooling2D 'a3'", "(None, H, W, C)", "(None, 4, 4, 4, 4)"});
-  require_throws<ShapeError>([] { AveragePooling2D({.pool_size = {1, 4}, .name = "a4"})->build(Shape{Shape::kNone, 4, 3, 1}); },
-                             {"AveragePooling2D 'a4'", "pool_size=(1, 4)", "(None, 4, 3, 1)"});
+  require_throws<ShapeError>(
+      [] {
+        AveragePooling2D({.name = "a3"})->build(Shape{Shape::kNone, 4, 4, 4, 4});
+      },
+      {"AveragePooling2D 'a3'", "(None, H, W, C)", "(None, 4, 4, 4, 4)"});
+  require_throws<ShapeError>(
+      [] {
+        AveragePooling2D({.pool_size = {1, 4}, .name = "a4"})->build(Shape{Shape::kNone, 4, 3, 1});
+      },
+      {"AveragePooling2D 'a4'", "pool_size=(1, 4)", "(None, 4, 3, 1)"});
   auto p = AveragePooling2D({.name = "a5"});
   p->build(Shape{Shape::kNone, 4, 4, 2});
-  require_throws<ShapeError>([&] { p->forward(Tensor({1, 5, 4, 2}), Mode::Inference); },
-                             {"AveragePooling2D 'a5'", "(None, 4, 4, 2)", "(1, 5, 4, 2)"});
+  require_throws<ShapeError>(
+      [&] {
+        p->forward(Tensor({1, 5, 4, 2}), Mode::Inference);
+      },
+      {"AveragePooling2D 'a5'", "(None, 4, 4, 2)", "(1, 5, 4, 2)"});
 }

@@ -161,10 +161,16 @@ TEST_CASE("BatchNormalization rejects bad hyperparameters and axes, naming itsel
   require_throws<ConfigError>([] { BatchNormalization({.momentum = 1.5f, .name = "bn2"}); },
                               {"BatchNormalization 'bn2'", "momentum", "1.5"});
   require_throws<ConfigError>([] { BatchNormalization({.momentum = -0.1f, .name = "bn3"}); }, {"'bn3'", "momentum"});
-  require_throws<ShapeError>([] { BatchNormalization({.axis = 3, .name = "bn4"})->build(Shape{Shape::kNone, 5}); },
-                             {"'bn4'", "axis=3", "(None, 5)"});
-  require_throws<ShapeError>([] { BatchNormalization({.axis = 0, .name = "bn5"})->build(Shape{Shape::kNone, 5}); },
-                             {"'bn5'", "axis=0"});
+  require_throws<ShapeError>(
+      [] {
+        BatchNormalization({.axis = 3, .name = "bn4"})->build(Shape{Shape::kNone, 5});
+      },
+      {"'bn4'", "axis=3", "(None, 5)"});
+  require_throws<ShapeError>(
+      [] {
+        BatchNormalization({.axis = 0, .name = "bn5"})->build(Shape{Shape::kNone, 5});
+      },
+      {"'bn5'", "axis=0"});
   auto bn = built_bn({Shape::kNone, 5}, {.name = "bn6"});
   require_throws<ShapeError>([&] { bn->forward(Tensor({2, 4}), Mode::Training); }, {"'bn6'", "(None, 5)", "(2, 4)"});
   require_throws<ShapeError>([&] { bn->forward(Tensor({0, 5}), Mode::Training); }, {"'bn6'", "empty batch"});

@@ -39,7 +39,8 @@ TEST_CASE("Concatenate gradients match finite differences on every axis", "[conc
       s2[axis] = 1;
       s3[axis] = 3;
       auto cat = Concatenate({.axis = axis});
-      require_gradients(check_layer_gradients(*cat, {random_tensor(s1, 1), random_tensor(s2, 2), random_tensor(s3, 3)}, mode));
+      require_gradients(
+          check_layer_gradients(*cat, {random_tensor(s1, 1), random_tensor(s2, 2), random_tensor(s3, 3)}, mode));
     }
 }
 
@@ -66,24 +67,40 @@ TEST_CASE("Concatenate gives the same output in training and inference", "[conca
 TEST_CASE("Concatenate rejects the batch axis, bad axes and mismatched shapes with messages that name it",
           "[concatenate][errors]") {
   require_throws<ConfigError>([] { Concatenate({.axis = 0, .name = "c0"}); }, {"Concatenate 'c0'", "axis=0", "batch"});
-  require_throws<ShapeError>([] { Concatenate({.axis = 3, .name = "c1"})->build({Shape{Shape::kNone, 2, 2}, Shape{Shape::kNone, 2, 2}}); },
-                             {"Concatenate 'c1'", "axis=3", "(None, 2, 2)"});
-  require_throws<ShapeError>([] { Concatenate({.axis = -3, .name = "c2"})->build({Shape{Shape::kNone, 2, 2}, Shape{Shape::kNone, 2, 2}}); },
-                             {"Concatenate 'c2'", "axis=-3"});
   require_throws<ShapeError>(
       [] {
-        Concatenate({.name = "c3"})->build({Shape{Shape::kNone, 4, 4, 3}, Shape{Shape::kNone, 5, 5, 3}, Shape{Shape::kNone, 4, 4, 1}});
+        Concatenate({.axis = 3, .name = "c1"})->build({Shape{Shape::kNone, 2, 2}, Shape{Shape::kNone, 2, 2}});
+      },
+      {"Concatenate 'c1'", "axis=3", "(None, 2, 2)"});
+  require_throws<ShapeError>(
+      [] {
+        Concatenate({.axis = -3, .name = "c2"})->build({Shape{Shape::kNone, 2, 2}, Shape{Shape::kNone, 2, 2}});
+      },
+      {"Concatenate 'c2'", "axis=-3"});
+  require_throws<ShapeError>(
+      [] {
+        Concatenate({.name = "c3"})
+            ->build({Shape{Shape::kNone, 4, 4, 3}, Shape{Shape::kNone, 5, 5, 3}, Shape{Shape::kNone, 4, 4, 1}});
       },
       {"Concatenate 'c3'", "except on the concatenation axis", "(None, 4, 4, 3), (None, 5, 5, 3), (None, 4, 4, 1)"});
-  require_throws<ShapeError>([] { Concatenate({.name = "c4"})->build({Shape{Shape::kNone, 4, 3}, Shape{Shape::kNone, 3}}); },
-                             {"Concatenate 'c4'", "(None, 4, 3), (None, 3)"});
-  require_throws<UsageError>([] { Concatenate({.name = "c5"})->build({Shape{Shape::kNone, 3}}); },
-                             {"Concatenate 'c5'", "at least 2"});
+  require_throws<ShapeError>(
+      [] {
+        Concatenate({.name = "c4"})->build({Shape{Shape::kNone, 4, 3}, Shape{Shape::kNone, 3}});
+      },
+      {"Concatenate 'c4'", "(None, 4, 3), (None, 3)"});
+  require_throws<UsageError>(
+      [] {
+        Concatenate({.name = "c5"})->build({Shape{Shape::kNone, 3}});
+      },
+      {"Concatenate 'c5'", "at least 2"});
   auto cat = Concatenate({.name = "c6"});
   cat->build({Shape{Shape::kNone, 3}, Shape{Shape::kNone, 2}});
   const Tensor x3({1, 3});
-  require_throws<ShapeError>([&] { cat->forward({&x3, &x3}, Mode::Inference); },
-                             {"Concatenate 'c6'", "(None, 2)", "(1, 3)"});
+  require_throws<ShapeError>(
+      [&] {
+        cat->forward({&x3, &x3}, Mode::Inference);
+      },
+      {"Concatenate 'c6'", "(None, 2)", "(1, 3)"});
 }
 
 TEST_CASE("Concatenate in a graph with fan-out: forward, model gradients and a wide summary with Connected to",

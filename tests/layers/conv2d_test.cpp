@@ -83,7 +83,11 @@ TEST_CASE("Conv2D equals the direct definition for channels, filters, strides an
     for (long s : {1L, 2L})
       for (bool bias : {true, false}) {
         INFO("padding " << padding << ", stride " << s << ", bias " << bias);
-        auto c = Conv2D({.filters = 4, .kernel_size = {3, 2}, .strides = {s, s}, .padding = padding, .use_bias = bias,
+        auto c = Conv2D({.filters = 4,
+                         .kernel_size = {3, 2},
+                         .strides = {s, s},
+                         .padding = padding,
+                         .use_bias = bias,
                          .bias_initializer = "random_uniform"});
         const Tensor x = random_tensor({2, 7, 6, 3}, 21);
         const Tensor& y = c->forward(x, Mode::Inference);
@@ -101,8 +105,12 @@ TEST_CASE("Conv2D gradients match finite differences for paddings, strides, bias
       for (const char* act : {"linear", "relu", "sigmoid", "tanh", "softmax"})
         for (Mode mode : {Mode::Training, Mode::Inference}) {
           INFO("padding " << padding << ", stride " << s << ", activation " << act << ", mode " << to_string(mode));
-          auto c = Conv2D({.filters = 3, .kernel_size = {3, 3}, .strides = {s, s}, .padding = padding,
-                           .activation = act, .use_bias = s == 1});
+          auto c = Conv2D({.filters = 3,
+                           .kernel_size = {3, 3},
+                           .strides = {s, s},
+                           .padding = padding,
+                           .activation = act,
+                           .use_bias = s == 1});
           // relu: a small step, so that no difference crosses the kink at 0 of a pre-activation.
           const GradientCheckOptions o{.step = std::string(act) == "relu" ? 1e-3 : 1e-2};
           require_gradients(check_layer_gradients(*c, {random_tensor({2, 5, 6, 2}, 4)}, mode, o));
@@ -117,8 +125,8 @@ TEST_CASE("Conv2D gradients match finite differences for even, odd and 1x1 kerne
       for (long s : {1L, 2L}) {
         INFO("padding " << padding << ", kernel " << k[0] << "x" << k[1] << ", stride " << s);
         auto c = Conv2D({.filters = 5, .kernel_size = k, .strides = {s, s}, .padding = padding});
-        require_gradients(check_layer_gradients(*c, {random_tensor({2, 40, 40, 7}, 9)}, Mode::Training,
-                                                {.max_elements = 60}));
+        require_gradients(
+            check_layer_gradients(*c, {random_tensor({2, 40, 40, 7}, 9)}, Mode::Training, {.max_elements = 60}));
       }
 }
 
@@ -138,21 +146,45 @@ TEST_CASE("Conv2D has KH*KW*C*F + F parameters in Keras' (kh, kw, in, out) layou
 }
 
 TEST_CASE("Conv2D rejects bad hyperparameters and shapes, naming itself and the value", "[conv2d][errors]") {
-  require_throws<ConfigError>([] { Conv2D({.filters = 0, .kernel_size = {3, 3}, .name = "c0"}); },
-                              {"Conv2D 'c0'", "filters", "0"});
-  require_throws<ConfigError>([] { Conv2D({.filters = 2, .kernel_size = {0, 3}, .name = "c1"}); },
-                              {"'c1'", "kernel_size"});
-  require_throws<ConfigError>([] { Conv2D({.filters = 2, .kernel_size = {3, 3}, .strides = {0, 1}, .name = "c2"}); },
-                              {"'c2'", "strides"});
-  require_throws<ConfigError>([] { Conv2D({.filters = 2, .kernel_size = {3, 3}, .padding = "full", .name = "c3"}); },
-                              {"'c3'", "padding", "full"});
   require_throws<ConfigError>(
-      [] { Conv2D({.filters = 2, .kernel_size = {3, 3}, .activation = "gelu", .name = "c4"}); },
+      [] {
+        Conv2D({.filters = 0, .kernel_size = {3, 3}, .name = "c0"});
+      },
+      {"Conv2D 'c0'", "filters", "0"});
+  require_throws<ConfigError>(
+      [] {
+        Conv2D({.filters = 2, .kernel_size = {0, 3}, .name = "c1"});
+      },
+      {"'c1'", "kernel_size"});
+  require_throws<ConfigError>(
+      [] {
+        Conv2D({.filters = 2, .kernel_size = {3, 3}, .strides = {0, 1}, .name = "c2"});
+      },
+      {"'c2'", "strides"});
+  require_throws<ConfigError>(
+      [] {
+        Conv2D({.filters = 2, .kernel_size = {3, 3}, .padding = "full", .name = "c3"});
+      },
+      {"'c3'", "padding", "full"});
+  require_throws<ConfigError>(
+      [] {
+        Conv2D({.filters = 2, .kernel_size = {3, 3}, .activation = "gelu", .name = "c4"});
+      },
       {"'c4'", "activation", "gelu"});
-  require_throws<ShapeError>([] { Conv2D({.filters = 2, .kernel_size = {5, 5}, .name = "c5"})->build(Shape{Shape::kNone, 4, 9, 1}); },
-                             {"'c5'", "kernel_size=(5, 5)", "4x9", "valid"});
-  require_throws<ShapeError>([] { Conv2D({.filters = 2, .kernel_size = {1, 1}, .name = "c6"})->build(Shape{Shape::kNone, 10}); },
-                             {"'c6'", "(None, H, W, C)", "(None, 10)"});
+  require_throws<ShapeError>(
+      [] {
+        Conv2D({.filters = 2, .kernel_size = {5, 5}, .name = "c5"})->build(Shape{Shape::kNone, 4, 9, 1});
+      },
+      {"'c5'", "kernel_size=(5, 5)", "4x9", "valid"});
+  require_throws<ShapeError>(
+      [] {
+        Conv2D({.filters = 2, .kernel_size = {1, 1}, .name = "c6"})->build(Shape{Shape::kNone, 10});
+      },
+      {"'c6'", "(None, H, W, C)", "(None, 10)"});
   auto c = conv_with({.filters = 1, .kernel_size = {2, 2}, .name = "c7"}, {Shape::kNone, 5, 5, 1}, 1.0f);
-  require_throws<ShapeError>([&] { c->forward(Tensor({1, 5, 5, 2}), Mode::Inference); }, {"'c7'", "(None, 5, 5, 1)", "(1, 5, 5, 2)"});
+  require_throws<ShapeError>(
+      [&] {
+        c->forward(Tensor({1, 5, 5, 2}), Mode::Inference);
+      },
+      {"'c7'", "(None, 5, 5, 1)", "(1, 5, 5, 2)"});
 }

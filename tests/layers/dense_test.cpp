@@ -60,16 +60,25 @@ TEST_CASE("Dense rejects bad hyperparameters and shapes with messages that name 
   require_throws<ConfigError>([] { Dense(DenseOptions{.units = 0, .name = "d0"}); }, {"Dense 'd0'", "units", "0"});
   require_throws<ConfigError>([] { Dense(DenseOptions{.units = 3, .activation = "relux", .name = "d1"}); },
                               {"Dense 'd1'", "activation", "relux"});
-  require_throws<ConfigError>(
-      [] { Dense(DenseOptions{.units = 3, .kernel_initializer = "glorot", .name = "d2"}); },
-      {"Dense 'd2'", "kernel_initializer", "glorot"});
+  require_throws<ConfigError>([] { Dense(DenseOptions{.units = 3, .kernel_initializer = "glorot", .name = "d2"}); },
+                              {"Dense 'd2'", "kernel_initializer", "glorot"});
   auto d = Dense(DenseOptions{.units = 3, .name = "d3"});
-  require_throws<ShapeError>([&] { d->build(Shape{Shape::kNone, 13, 13, 8}); },
-                             {"Dense 'd3'", "(None, F)", "(None, 13, 13, 8)", "Flatten"});
+  require_throws<ShapeError>(
+      [&] {
+        d->build(Shape{Shape::kNone, 13, 13, 8});
+      },
+      {"Dense 'd3'", "(None, F)", "(None, 13, 13, 8)", "Flatten"});
   d->build(Shape{Shape::kNone, 4});
-  require_throws<ShapeError>([&] { d->forward(Tensor({2, 5}), Mode::Inference); }, {"Dense 'd3'", "(None, 4)", "(2, 5)"});
-  require_throws<UsageError>([] { Dense(DenseOptions{.units = 1, .name = "d4"})->backward(Tensor({1, 1})); },
-                             {"Dense 'd4'", "backward", "before"});
+  require_throws<ShapeError>(
+      [&] {
+        d->forward(Tensor({2, 5}), Mode::Inference);
+      },
+      {"Dense 'd3'", "(None, 4)", "(2, 5)"});
+  require_throws<UsageError>(
+      [] {
+        Dense(DenseOptions{.units = 1, .name = "d4"})->backward(Tensor({1, 1}));
+      },
+      {"Dense 'd4'", "backward", "before"});
 }
 
 TEST_CASE("A layer called directly keeps its input, so backward works after the caller's tensor is gone", "[dense]") {

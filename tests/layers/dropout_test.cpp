@@ -112,6 +112,10 @@ TEST_CASE("Dropout rejects a rate below 0, of 1 or more, or NaN, with a message 
   require_throws<ConfigError>([] { Dropout(1.5f); }, {"Dropout '", "rate=1.5"});
   auto d = Dropout({.rate = 0.5f, .name = "d3"});
   d->build(Shape{Shape::kNone, 4});
-  require_throws<ShapeError>([&] { d->forward(Tensor({2, 5}), Mode::Training); }, {"Dropout 'd3'", "(None, 4)", "(2, 5)"});
+  require_throws<ShapeError>(
+      [&] {
+        d->forward(Tensor({2, 5}), Mode::Training);
+      },
+      {"Dropout 'd3'", "(None, 4)", "(2, 5)"});
   require_throws<UsageError>([] { Dropout({.name = "d4"})->backward(Tensor({1, 1})); }, {"Dropout 'd4'", "before"});
 }

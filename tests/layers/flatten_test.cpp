@@ -27,5 +27,9 @@ TEST_CASE("Flatten has no parameters and gradients that are the identity", "[fla
   CHECK(f->count_params() == 0);
   auto g = Flatten();
   require_gradients(check_layer_gradients(*g, {random_tensor({2, 3, 2, 2}, 1)}, Mode::Inference));
-  require_throws<ShapeError>([&] { g->forward(Tensor({2, 3, 2, 3}), Mode::Inference); }, {"Flatten 'flatten_1'", "(None, 3, 2, 2)"});
+  require_throws<ShapeError>(
+      [&] {
+        g->forward(Tensor({2, 3, 2, 3}), Mode::Inference);
+      },
+      {"Flatten 'flatten_1'", "(None, 3, 2, 2)"});
 }

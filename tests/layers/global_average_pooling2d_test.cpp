@@ -48,13 +48,23 @@ TEST_CASE("GlobalAveragePooling2D gives the same output in training and inferenc
   require_values(infer, std::vector<float>(train.values().begin(), train.values().end()), 0.0f);
 }
 
-TEST_CASE("GlobalAveragePooling2D rejects inputs that are not images, naming itself", "[global_average_pooling2d][errors]") {
-  require_throws<ShapeError>([] { GlobalAveragePooling2D("g0")->build(Shape{Shape::kNone, 10}); },
-                             {"GlobalAveragePooling2D 'g0'", "(None, H, W, C)", "(None, 10)"});
-  require_throws<ShapeError>([] { GlobalAveragePooling2D("g1")->build(Shape{Shape::kNone, 2, 2, 2, 2}); },
-                             {"GlobalAveragePooling2D 'g1'", "(None, 2, 2, 2, 2)"});
+TEST_CASE("GlobalAveragePooling2D rejects inputs that are not images, naming itself",
+          "[global_average_pooling2d][errors]") {
+  require_throws<ShapeError>(
+      [] {
+        GlobalAveragePooling2D("g0")->build(Shape{Shape::kNone, 10});
+      },
+      {"GlobalAveragePooling2D 'g0'", "(None, H, W, C)", "(None, 10)"});
+  require_throws<ShapeError>(
+      [] {
+        GlobalAveragePooling2D("g1")->build(Shape{Shape::kNone, 2, 2, 2, 2});
+      },
+      {"GlobalAveragePooling2D 'g1'", "(None, 2, 2, 2, 2)"});
   auto g = GlobalAveragePooling2D("g2");
   g->build(Shape{Shape::kNone, 4, 4, 2});
-  require_throws<ShapeError>([&] { g->forward(Tensor({1, 4, 4, 3}), Mode::Inference); },
-                             {"GlobalAveragePooling2D 'g2'", "(None, 4, 4, 2)", "(1, 4, 4, 3)"});
+  require_throws<ShapeError>(
+      [&] {
+        g->forward(Tensor({1, 4, 4, 3}), Mode::Inference);
+      },
+      {"GlobalAveragePooling2D 'g2'", "(None, 4, 4, 2)", "(1, 4, 4, 3)"});
 }

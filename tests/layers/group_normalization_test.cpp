@@ -95,10 +95,16 @@ TEST_CASE("GroupNormalization rejects groups that do not divide the channels, na
           "[group_normalization]") {
   require_throws<ConfigError>([] { GroupNormalization({.groups = 0, .name = "gn"}); }, {"'gn'", "groups=0"});
   require_throws<ConfigError>([] { GroupNormalization({.epsilon = -1.0f, .name = "gn"}); }, {"'gn'", "epsilon"});
-  require_throws<ShapeError>([] { built_gn({Shape::kNone, 4, 4, 6}, {.groups = 4, .name = "gn1"}); },
-                             {"'gn1'", "groups=4", "C=6"});
+  require_throws<ShapeError>(
+      [] {
+        built_gn({Shape::kNone, 4, 4, 6}, {.groups = 4, .name = "gn1"});
+      },
+      {"'gn1'", "groups=4", "C=6"});
   // The default 32 groups do not fit 16 channels.
   require_throws<ShapeError>([] { built_gn({Shape::kNone, 16}, {.name = "gn2"}); }, {"'gn2'", "groups=32", "C=16"});
-  require_throws<ShapeError>([] { built_gn({Shape::kNone, 4, 6}, {.groups = 2, .axis = 0, .name = "gn3"}); },
-                             {"'gn3'", "axis=0"});
+  require_throws<ShapeError>(
+      [] {
+        built_gn({Shape::kNone, 4, 6}, {.groups = 2, .axis = 0, .name = "gn3"});
+      },
+      {"'gn3'", "axis=0"});
 }

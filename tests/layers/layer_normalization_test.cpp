@@ -47,8 +47,8 @@ TEST_CASE("LayerNormalization normalizes each sample over its features with hand
 
 TEST_CASE("LayerNormalization gradients match finite differences for every axis choice and with center/scale off",
           "[layer_normalization][gradient]") {
-  for (const std::vector<long>& axis : {std::vector<long>{-1}, std::vector<long>{1, 2}, std::vector<long>{1},
-                                        std::vector<long>{1, 3}})
+  for (const std::vector<long>& axis :
+       {std::vector<long>{-1}, std::vector<long>{1, 2}, std::vector<long>{1}, std::vector<long>{1, 3}})
     for (bool center : {true, false})
       for (bool scale : {true, false})
         for (Mode mode : {Mode::Training, Mode::Inference}) {
@@ -109,10 +109,15 @@ TEST_CASE("LayerNormalization rejects a bad epsilon, an empty or repeated axis a
           "[layer_normalization]") {
   require_throws<ConfigError>([] { LayerNormalization({.epsilon = 0.0f, .name = "ln"}); }, {"'ln'", "epsilon"});
   require_throws<ConfigError>([] { LayerNormalization({.axis = {}, .name = "ln"}); }, {"'ln'", "axis"});
-  require_throws<ConfigError>([] { built_ln({Shape::kNone, 3, 4}, {.axis = {1, -2}, .name = "ln2"}); },
-                              {"'ln2'", "twice"});
-  require_throws<ShapeError>([] { built_ln({Shape::kNone, 3, 4}, {.axis = {0}, .name = "ln3"}); },
-                             {"'ln3'", "axis=0", "(None, 3, 4)"});
-  require_throws<ShapeError>([] { built_ln({Shape::kNone, 3, 4}, {.axis = {3}, .name = "ln4"}); },
-                             {"'ln4'", "axis=3"});
+  require_throws<ConfigError>(
+      [] {
+        built_ln({Shape::kNone, 3, 4}, {.axis = {1, -2}, .name = "ln2"});
+      },
+      {"'ln2'", "twice"});
+  require_throws<ShapeError>(
+      [] {
+        built_ln({Shape::kNone, 3, 4}, {.axis = {0}, .name = "ln3"});
+      },
+      {"'ln3'", "axis=0", "(None, 3, 4)"});
+  require_throws<ShapeError>([] { built_ln({Shape::kNone, 3, 4}, {.axis = {3}, .name = "ln4"}); }, {"'ln4'", "axis=3"});
 }

@@ -37,8 +37,9 @@ TEST_CASE("MaxPooling2D forward takes each window's maximum, with valid and same
   // maximum is its largest real value: (0,0) covers -1,-2,-4,-5 -> -1 (a zero pad would give 0)
   Tensor neg = k3x3;
   for (float& v : neg.values()) v = -v;
-  require_values(MaxPooling2D({.pool_size = {3, 3}, .strides = {1, 1}, .padding = "same"})->forward(neg, Mode::Inference),
-                 {-1, -1, -2, -1, -1, -2, -4, -4, -5});
+  require_values(
+      MaxPooling2D({.pool_size = {3, 3}, .strides = {1, 1}, .padding = "same"})->forward(neg, Mode::Inference),
+      {-1, -1, -2, -1, -1, -2, -4, -4, -5});
 }
 
 TEST_CASE("MaxPooling2D pools each channel and sample on its own, with non-square windows and odd sizes",
@@ -61,8 +62,7 @@ TEST_CASE("MaxPooling2D pools each channel and sample on its own, with non-squar
   require_values(MaxPooling2D()->forward(five, Mode::Inference), {6, 8, 16, 18});
 }
 
-TEST_CASE("MaxPooling2D backward adds up overlapping windows and breaks ties by window order",
-          "[max_pooling2d]") {
+TEST_CASE("MaxPooling2D backward adds up overlapping windows and breaks ties by window order", "[max_pooling2d]") {
   // 9 is the maximum of all four overlapping 2x2 windows (strides 1): it collects 1+2+3+4.
   auto p = MaxPooling2D({.strides = {1, 1}});
   p->forward(Tensor({1, 3, 3, 1}, {1, 2, 3, 4, 9, 5, 6, 7, 8}), Mode::Training);
@@ -116,25 +116,41 @@ TEST_CASE("MaxPooling2D gives the same output in training and inference", "[max_
   require_values(infer, std::vector<float>(train.values().begin(), train.values().end()), 0.0f);
 }
 
-TEST_CASE("MaxPooling2D rejects bad hyperparameters and shapes with messages that name it",
-          "[max_pooling2d][errors]") {
-  require_throws<ConfigError>([] { MaxPooling2D({.pool_size = {0, 2}, .name = "p0"}); },
-                              {"MaxPooling2D 'p0'", "pool_size", "(0, 2)"});
-  require_throws<ConfigError>([] { MaxPooling2D({.strides = {2, -1}, .name = "p1"}); },
-                              {"MaxPooling2D 'p1'", "strides", "(2, -1)"});
+TEST_CASE("MaxPooling2D rejects bad hyperparameters and shapes with messages that name it", "[max_pooling2d][errors]") {
+  require_throws<ConfigError>(
+      [] {
+        MaxPooling2D({.pool_size = {0, 2}, .name = "p0"});
+      },
+      {"MaxPooling2D 'p0'", "pool_size", "(0, 2)"});
+  require_throws<ConfigError>(
+      [] {
+        MaxPooling2D({.strides = {2, -1}, .name = "p1"});
+      },
+      {"MaxPooling2D 'p1'", "strides", "(2, -1)"});
   require_throws<ConfigError>([] { MaxPooling2D({.strides = {0}, .name = "p2"}); },
                               {"MaxPooling2D 'p2'", "strides", "(0)"});
-  require_throws<ConfigError>([] { MaxPooling2D({.strides = {1, 1, 1}, .name = "p3"}); },
-                              {"MaxPooling2D 'p3'", "strides", "(1, 1, 1)"});
+  require_throws<ConfigError>(
+      [] {
+        MaxPooling2D({.strides = {1, 1, 1}, .name = "p3"});
+      },
+      {"MaxPooling2D 'p3'", "strides", "(1, 1, 1)"});
   require_throws<ConfigError>([] { MaxPooling2D({.padding = "full", .name = "p4"}); },
                               {"MaxPooling2D 'p4'", "padding", "full"});
-  require_throws<ShapeError>([] { MaxPooling2D({.name = "p5"})->build(Shape{Shape::kNone, 8, 3}); },
-                             {"MaxPooling2D 'p5'", "(None, H, W, C)", "(None, 8, 3)"});
   require_throws<ShapeError>(
-      [] { MaxPooling2D({.pool_size = {3, 3}, .name = "p6"})->build(Shape{Shape::kNone, 2, 5, 1}); },
+      [] {
+        MaxPooling2D({.name = "p5"})->build(Shape{Shape::kNone, 8, 3});
+      },
+      {"MaxPooling2D 'p5'", "(None, H, W, C)", "(None, 8, 3)"});
+  require_throws<ShapeError>(
+      [] {
+        MaxPooling2D({.pool_size = {3, 3}, .name = "p6"})->build(Shape{Shape::kNone, 2, 5, 1});
+      },
       {"MaxPooling2D 'p6'", "pool_size=(3, 3)", "(None, 2, 5, 1)", "same"});
   auto p = MaxPooling2D({.name = "p7"});
   p->build(Shape{Shape::kNone, 4, 4, 2});
-  require_throws<ShapeError>([&] { p->forward(Tensor({1, 4, 4, 3}), Mode::Inference); },
-                             {"MaxPooling2D 'p7'", "(None, 4, 4, 2)", "(1, 4, 4, 3)"});
+  require_throws<ShapeError>(
+      [&] {
+        p->forward(Tensor({1, 4, 4, 3}), Mode::Inference);
+      },
+      {"MaxPooling2D 'p7'", "(None, 4, 4, 2)", "(1, 4, 4, 3)"});
 }

@@ -57,11 +57,21 @@ TEST_CASE("Reshape rejects bad target shapes and element counts with messages th
   require_throws<ConfigError>([] { Reshape({0, 3}, "r0"); }, {"Reshape 'r0'", "target_shape", "(0, 3)"});
   require_throws<ConfigError>([] { Reshape({-2}, "r1"); }, {"Reshape 'r1'", "target_shape", "(-2,)"});
   require_throws<ConfigError>([] { Reshape({-1, 2, -1}, "r2"); }, {"Reshape 'r2'", "one -1", "(-1, 2, -1)"});
-  require_throws<ShapeError>([] { Reshape({5, 2}, "r3")->build(Shape{Shape::kNone, 12}); },
-                             {"Reshape 'r3'", "(None, 12)", "12 values", "(5, 2)"});
-  require_throws<ShapeError>([] { Reshape({5, -1}, "r4")->build(Shape{Shape::kNone, 3, 4}); },
-                             {"Reshape 'r4'", "(None, 3, 4)", "(5, -1)"});
+  require_throws<ShapeError>(
+      [] {
+        Reshape({5, 2}, "r3")->build(Shape{Shape::kNone, 12});
+      },
+      {"Reshape 'r3'", "(None, 12)", "12 values", "(5, 2)"});
+  require_throws<ShapeError>(
+      [] {
+        Reshape({5, -1}, "r4")->build(Shape{Shape::kNone, 3, 4});
+      },
+      {"Reshape 'r4'", "(None, 3, 4)", "(5, -1)"});
   auto r = Reshape({2, 2}, "r5");
   r->build(Shape{Shape::kNone, 4});
-  require_throws<ShapeError>([&] { r->forward(Tensor({1, 8}), Mode::Inference); }, {"Reshape 'r5'", "(None, 4)", "(1, 8)"});
+  require_throws<ShapeError>(
+      [&] {
+        r->forward(Tensor({1, 8}), Mode::Inference);
+      },
+      {"Reshape 'r5'", "(None, 4)", "(1, 8)"});
 }

@@ -52,9 +52,16 @@ TEST_CASE("Softmax gives the same output in training and inference", "[softmax][
 TEST_CASE("Softmax rejects axes other than the last with messages that name it", "[softmax][errors]") {
   require_throws<ConfigError>([] { Softmax({.axis = 0, .name = "s0"}); }, {"Softmax 's0'", "axis=0", "last axis"});
   require_throws<ConfigError>([] { Softmax({.axis = -2, .name = "s1"}); }, {"Softmax 's1'", "axis=-2"});
-  require_throws<ConfigError>([] { Softmax({.axis = 1, .name = "s2"})->build(Shape{Shape::kNone, 4, 5}); },
-                              {"Softmax 's2'", "axis=1", "(None, 4, 5)"});
+  require_throws<ConfigError>(
+      [] {
+        Softmax({.axis = 1, .name = "s2"})->build(Shape{Shape::kNone, 4, 5});
+      },
+      {"Softmax 's2'", "axis=1", "(None, 4, 5)"});
   auto s = Softmax({.name = "s3"});
   s->build(Shape{Shape::kNone, 4});
-  require_throws<ShapeError>([&] { s->forward(Tensor({1, 5}), Mode::Inference); }, {"Softmax 's3'", "(None, 4)", "(1, 5)"});
+  require_throws<ShapeError>(
+      [&] {
+        s->forward(Tensor({1, 5}), Mode::Inference);
+      },
+      {"Softmax 's3'", "(None, 4)", "(1, 5)"});
 }
