@@ -34,6 +34,7 @@
 #include <fmt/format.h>
 
 #include "core/minnow.h"
+#include "examples/flags.h"
 
 using namespace minnow;
 
@@ -48,14 +49,6 @@ struct Flags {
 };
 
 constexpr long kBatch = 60, kProbeImages = 1000, kHidden = 100;
-
-long parse_long(const std::string& flag, const char* text) {
-  char* end = nullptr;
-  const long v = std::strtol(text, &end, 10);
-  if (end == text || *end != '\0' || v < 0)
-    throw ConfigError(fmt::format("{} expects a number >= 0, got '{}'", flag, text));
-  return v;
-}
 
 Flags parse(int argc, char** argv) {
   Flags f;
@@ -76,20 +69,19 @@ Flags parse(int argc, char** argv) {
     }
     if (i + 1 >= argc) throw ConfigError(fmt::format("{} needs a value (see --help)", a));
     const char* v = argv[++i];
-    if (a == "--steps") f.steps = parse_long(a, v);
-    else if (a == "--eval-every") f.eval_every = parse_long(a, v);
-    else if (a == "--limit") f.limit = parse_long(a, v);
-    else if (a == "--test-size") f.test_size = parse_long(a, v);
-    else if (a == "--unit") f.unit = parse_long(a, v);
-    else if (a == "--seed") f.seed = std::uint64_t(parse_long(a, v));
-    else if (a == "--learning-rate") f.learning_rate = std::strtof(v, nullptr);
+    if (a == "--steps") f.steps = examples::parse_long(a, v, 0);
+    else if (a == "--eval-every") f.eval_every = examples::parse_long(a, v, 0);
+    else if (a == "--limit") f.limit = examples::parse_long(a, v, 0);
+    else if (a == "--test-size") f.test_size = examples::parse_long(a, v, 0);
+    else if (a == "--unit") f.unit = examples::parse_long(a, v, 0);
+    else if (a == "--seed") f.seed = std::uint64_t(examples::parse_long(a, v, 0));
+    else if (a == "--learning-rate") f.learning_rate = examples::parse_positive_float(a, v);
     else if (a == "--out") f.out = v;
     else if (a == "--data") f.data = v;
     else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
   }
   if (f.eval_every == 0) throw ConfigError("--eval-every must be > 0");
   if (f.unit >= kHidden) throw ConfigError(fmt::format("--unit must be below {}, got {}", kHidden, f.unit));
-  if (!(f.learning_rate > 0)) throw ConfigError("--learning-rate expects a number > 0");
   return f;
 }
 

@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 
 #include "core/minnow.h"
+#include "examples/fashion_mnist_cnn.h"
+#include "examples/flags.h"
 
 using namespace minnow;
 
@@ -26,14 +28,6 @@ struct Flags {
   std::string data = default_fashion_mnist_dir();
 };
 
-long parse_long(const std::string& flag, const char* text) {
-  char* end = nullptr;
-  const long v = std::strtol(text, &end, 10);
-  if (end == text || *end != '\0' || v < 0)
-    throw ConfigError(fmt::format("{} expects a number >= 0, got '{}'", flag, text));
-  return v;
-}
-
 Flags parse(int argc, char** argv) {
   Flags f;
   for (int i = 1; i < argc; ++i) {
@@ -45,11 +39,11 @@ Flags parse(int argc, char** argv) {
     }
     if (i + 1 >= argc) throw ConfigError(fmt::format("{} needs a value (see --help)", a));
     const char* v = argv[++i];
-    if (a == "--epochs") f.epochs = parse_long(a, v);
-    else if (a == "--batch-size") f.batch_size = parse_long(a, v);
-    else if (a == "--limit") f.limit = parse_long(a, v);
-    else if (a == "--seed") f.seed = std::uint64_t(parse_long(a, v));
-    else if (a == "--verbose") f.verbose = int(parse_long(a, v));
+    if (a == "--epochs") f.epochs = examples::parse_long(a, v, 0);
+    else if (a == "--batch-size") f.batch_size = examples::parse_long(a, v, 0);
+    else if (a == "--limit") f.limit = examples::parse_long(a, v, 0);
+    else if (a == "--seed") f.seed = std::uint64_t(examples::parse_long(a, v, 0));
+    else if (a == "--verbose") f.verbose = int(examples::parse_long(a, v, 0));
     else if (a == "--data") f.data = v;
     else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
   }
@@ -69,20 +63,7 @@ int main(int argc, char** argv) try {
              train.labels.shape(), test.images.shape(), test.labels.shape());
 
   Sequential model;
-  model.add(Input({28, 28, 1}));
-  model.add(Conv2D({.filters = 32, .kernel_size = {3, 3}, .padding = "same"}));
-  model.add(BatchNormalization());
-  model.add(ReLU());
-  model.add(MaxPooling2D());
-  model.add(Conv2D({.filters = 64, .kernel_size = {3, 3}, .padding = "same"}));
-  model.add(BatchNormalization());
-  model.add(ReLU());
-  model.add(MaxPooling2D());
-  model.add(Flatten());
-  model.add(Dense(128));
-  model.add(BatchNormalization());
-  model.add(ReLU());
-  model.add(Dense(10, "softmax"));
+  examples::add_fashion_mnist_cnn(model);  // the network above
   model.summary(std::cout);
   fmt::print("\n");
 

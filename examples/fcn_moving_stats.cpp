@@ -30,6 +30,7 @@
 
 #include "core/image.h"
 #include "core/plot.h"
+#include "examples/flags.h"
 
 using namespace minnow;
 using namespace minnow::seed001;
@@ -43,14 +44,6 @@ struct Flags {
   std::string image, out = "minnow-out/fcn_moving_stats";
 };
 
-long parse_long(const std::string& flag, const char* text, long min) {
-  char* end = nullptr;
-  const long v = std::strtol(text, &end, 10);
-  if (end == text || *end != '\0' || v < min)
-    throw ConfigError(fmt::format("{} expects a whole number >= {}, but received '{}'", flag, min, text));
-  return v;
-}
-
 Flags parse(int argc, char** argv) {
   Flags f;
   for (int i = 1; i < argc; ++i) {
@@ -62,18 +55,17 @@ Flags parse(int argc, char** argv) {
     }
     if (i + 1 >= argc) throw ConfigError(fmt::format("{} needs a value (see --help)", a));
     const char* v = argv[++i];
-    if (a == "--size") f.size = parse_long(a, v, 4);
-    else if (a == "--images") f.images = parse_long(a, v, 1);
-    else if (a == "--batch-size") f.batch_size = parse_long(a, v, 1);
-    else if (a == "--epochs") f.epochs = parse_long(a, v, 1);
-    else if (a == "--show-steps") f.show_steps = parse_long(a, v, 0);
-    else if (a == "--seed") f.seed = std::uint64_t(parse_long(a, v, 0));
-    else if (a == "--learning-rate") f.learning_rate = std::strtof(v, nullptr);
+    if (a == "--size") f.size = examples::parse_long(a, v, 4);
+    else if (a == "--images") f.images = examples::parse_long(a, v, 1);
+    else if (a == "--batch-size") f.batch_size = examples::parse_long(a, v, 1);
+    else if (a == "--epochs") f.epochs = examples::parse_long(a, v, 1);
+    else if (a == "--show-steps") f.show_steps = examples::parse_long(a, v, 0);
+    else if (a == "--seed") f.seed = std::uint64_t(examples::parse_long(a, v, 0));
+    else if (a == "--learning-rate") f.learning_rate = examples::parse_positive_float(a, v);
     else if (a == "--image") f.image = v;
     else if (a == "--out") f.out = v;
     else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
   }
-  if (!(f.learning_rate > 0)) throw ConfigError("--learning-rate expects a number > 0");
   return f;
 }
 

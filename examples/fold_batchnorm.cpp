@@ -9,7 +9,6 @@
 //   fold_batchnorm [--passes 20] [--batch 64]
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <iostream>
 #include <string>
 #include <utility>
@@ -19,6 +18,8 @@
 #include <fmt/ranges.h>
 
 #include "core/minnow.h"
+#include "examples/fashion_mnist_cnn.h"
+#include "examples/flags.h"
 
 using namespace minnow;
 
@@ -58,30 +59,25 @@ std::pair<double, double> median_ms(Model& a, Model& b, const Tensor& x, int pas
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   int passes = 20;
   long batch = 64;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--passes")) passes = std::stoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--batch")) batch = std::stol(argv[i + 1]);
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      fmt::print("usage: fold_batchnorm [--passes N] [--batch N]\n");
+      return 0;
+    }
+    if (i + 1 >= argc) throw ConfigError(fmt::format("{} needs a value (see --help)", a));
+    const char* v = argv[++i];
+    if (a == "--passes") passes = int(examples::parse_long(a, v, 1));
+    else if (a == "--batch") batch = examples::parse_long(a, v, 1);
+    else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
   }
 
   // The CNN of examples/fashion_mnist.cpp.
   Sequential model;
-  model.add(Input({28, 28, 1}));
-  model.add(Conv2D({.filters = 32, .kernel_size = {3, 3}, .padding = "same"}));
-  model.add(BatchNormalization());
-  model.add(ReLU());
-  model.add(MaxPooling2D());
-  model.add(Conv2D({.filters = 64, .kernel_size = {3, 3}, .padding = "same"}));
-  model.add(BatchNormalization());
-  model.add(ReLU());
-  model.add(MaxPooling2D());
-  model.add(Flatten());
-  model.add(Dense(128));
-  model.add(BatchNormalization());
-  model.add(ReLU());
-  model.add(Dense(10, "softmax"));
+  examples::add_fashion_mnist_cnn(model);
 
   // Non-trivial BatchNormalization state: seeded gamma / beta, moving statistics from training passes.
   std::uint64_t seed = 7;
@@ -111,4 +107,7 @@ int main(int argc, char** argv) {
              "speed-up x{:.2f}\n",
              batch, passes, t_orig, t_fold, t_orig / t_fold);
   return folded.max_abs_diff <= 1e-4 * std::max(1.0, folded.max_abs_output) ? 0 : 1;
+} catch (const minnow::Error& e) {
+  fmt::print(stderr, "fold_batchnorm: {}\n", e.what());
+  return 1;
 }

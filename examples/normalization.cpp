@@ -21,6 +21,7 @@
 
 #include "core/image.h"
 #include "core/plot.h"
+#include "examples/flags.h"
 
 using namespace minnow;
 using namespace minnow::seed000;
@@ -33,14 +34,6 @@ struct Flags {
   std::string out = "minnow-out/normalization";
 };
 
-long parse_long(const std::string& flag, const char* text, long min) {
-  char* end = nullptr;
-  const long v = std::strtol(text, &end, 10);
-  if (end == text || *end != '\0' || v < min)
-    throw ConfigError(fmt::format("{} expects a whole number >= {}, but received '{}'", flag, min, text));
-  return v;
-}
-
 Flags parse(int argc, char** argv) {
   Flags f;
   for (int i = 1; i < argc; ++i) {
@@ -51,10 +44,10 @@ Flags parse(int argc, char** argv) {
     }
     if (i + 1 >= argc) throw ConfigError(fmt::format("{} needs a value (see --help)", a));
     const char* v = argv[++i];
-    if (a == "--images") f.images = parse_long(a, v, 1);
-    else if (a == "--batch") f.batch = parse_long(a, v, 1);
-    else if (a == "--seed") f.seed = std::uint64_t(parse_long(a, v, 0));
-    else if (a == "--bins") f.bins = parse_long(a, v, 1);
+    if (a == "--images") f.images = examples::parse_long(a, v, 1);
+    else if (a == "--batch") f.batch = examples::parse_long(a, v, 1);
+    else if (a == "--seed") f.seed = std::uint64_t(examples::parse_long(a, v, 0));
+    else if (a == "--bins") f.bins = examples::parse_long(a, v, 1);
     else if (a == "--out") f.out = v;
     else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
   }
