@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/bomb_util.h"
 #include "core/io_test_util.h"
 #include "test_util.h"
 
@@ -77,6 +78,88 @@ TEST_CASE("read_idx reports each malformed file with its name and what is wrong"
   bad_crc[bad_crc.size() - 8] = char(~bad_crc[bad_crc.size() - 8]);
   write_bytes(dir.file("crc.gz"), bad_crc);
   require_throws<IoError>([&] { read_idx(dir.file("crc.gz")); }, {dir.file("crc.gz"), "corrupt gzip stream", "check"});
+}
+
+TEST_CASE("read_idx inflates a gzip stream only as far as its header needs: a bomb fails a few KB past the data",
+          "[idx][bomb]") {
+  // One 28x28 image followed by 64 MiB of zeros: about 64 KB of gzip, which used to inflate whole
+  // before failing. The stream is also cut 1 KB before its end: a reader that inflated everything
+  // would report it truncated; one that stops 4 KiB past the image reports the trailing garbage.
+  TempDir dir;
+  const std::string image = idx_bytes({1, 28, 28}, pattern(784));
+  write_gz_bomb(dir.file("bomb.gz"), image, std::uint64_t(64) << 20);
+  const std::string whole = read_bytes(dir.file("bomb.gz"));
+  REQUIRE(whole.size() < (size_t(200) << 10));
+  const std::string cut = whole.substr(0, whole.size() - 1024);
+  write_bytes(dir.file("cut.gz"), cut);
+  for (const std::string& file : {dir.file("bomb.gz"), dir.file("cut.gz")}) {
+    INFO(file);
+    const std::string message = error_message<IoError>([&] { read_idx(file); });
+    INFO(message);
+    for (const std::string& part : {file, std::string("more than 4096 bytes of trailing garbage"),
+                                    std::string("784 data bytes"), std::string("(1, 28, 28)")})
+      CHECK(message.find(part) != std::string::npos);
+    CHECK(message.find("truncated") == std::string::npos);
+  }
+  require_throws<IoError>([&] { decode_idx(cut, "in memory"); }, {"in memory", "more than 4096 bytes"});
+
+  // Up to 4 KiB of trailing bytes inside the stream are counted exactly.
+  write_gz(dir.file("tail.gz"), image + std::string(4096, 'x'));
+  require_throws<IoError>([&] { read_idx(dir.file("tail.gz")); }, {"4096 bytes of trailing garbage", "784 data"});
+  write_gz(dir.file("exact.gz"), image);
+  CHECK(read_idx(dir.file("exact.gz")).shape() == Shape{1, 28, 28});
+}
+
+TEST_CASE("read_idx refuses a declared size too large for a tensor, or for its gzip stream, before allocating",
+          "[idx][bomb][errors]") {
+  TempDir dir;
+  // 2^32 values declared by a 30-byte stream: the limit is 2^30 values (4 GiB as float32).
+  write_gz(dir.file("huge.gz"), idx_bytes({65536, 65536}, ""));
+  require_throws<IoError>([&] { read_idx(dir.file("huge.gz")); },
+                          {dir.file("huge.gz"), "too large", "4294967296 values", "2^30"});
+  // 47 MB declared by a stream of a few dozen bytes, which cannot inflate to more than 1032 times its size.
+  write_gz(dir.file("short.gz"), idx_bytes({60000, 28, 28}, pattern(100)));
+  require_throws<IoError>([&] { read_idx(dir.file("short.gz")); },
+                          {dir.file("short.gz"), "truncated", "47040000 data bytes", "cannot inflate"});
+  // Uncompressed, the file's size tells at once.
+  write_bytes(dir.file("short"), idx_bytes({65536, 65536}, pattern(100)));
+  require_throws<IoError>([&] { read_idx(dir.file("short")); },
+                          {dir.file("short"), "truncated", "4294967296 data bytes, found 100"});
+}
+
+TEST_CASE("load_mnist with a limit reads the headers and the first `limit` samples only", "[idx]") {
+  // Files whose headers declare 60,000 samples but which hold 10: the first 10 load, all cannot.
+  TempDir dir;
+  const std::string folder = dir.path().string();
+  std::string labels;
+  for (int i = 0; i < 10; ++i) labels += char(9 - i);
+  const std::string pixels = pattern(10 * 784);
+  for (bool gzip : {true, false}) {
+    INFO((gzip ? "gzip" : "uncompressed"));
+    std::filesystem::remove_all(dir.path());
+    std::filesystem::create_directories(dir.path());
+    const std::string images_file = dir.file(gzip ? "train-images-idx3-ubyte.gz" : "train-images-idx3-ubyte");
+    const std::string labels_file = dir.file(gzip ? "train-labels-idx1-ubyte.gz" : "train-labels-idx1-ubyte");
+    if (gzip) {
+      write_gz(images_file, idx_bytes({60000, 28, 28}, pixels));
+      write_gz(labels_file, idx_bytes({60000}, labels));
+    } else {
+      write_bytes(images_file, idx_bytes({60000, 28, 28}, pixels));
+      write_bytes(labels_file, idx_bytes({60000}, labels));
+    }
+    const Dataset ten = load_mnist(folder, "train", 10);
+    REQUIRE(ten.images.shape() == Shape{10, 28, 28, 1});
+    REQUIRE(ten.labels.shape() == Shape{10});
+    for (long i = 0; i < 10 * 784; ++i)
+      REQUIRE(ten.images[i] == float(static_cast<unsigned char>(pixels[size_t(i)])) / 255.0f);
+    require_values(ten.labels, {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}, 0.0f);
+    CHECK(load_mnist(folder, "train", 3).labels.shape() == Shape{3});
+
+    require_throws<IoError>([&] { load_mnist(folder, "train", 11); },
+                            {images_file, "truncated", "first 11 items", "8624 data bytes, found 7840"});
+    require_throws<IoError>([&] { load_mnist(folder, "train"); },
+                            {images_file, "truncated", "(60000, 28, 28)", "47040000 data bytes"});
+  }
 }
 
 TEST_CASE("load_mnist pairs images with labels, scales pixels to [0, 1] and keeps the first `limit` samples", "[idx]") {

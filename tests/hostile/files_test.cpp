@@ -3,6 +3,7 @@
 // wrong; load_weights leaves every weight of the model byte-identical.
 #include <filesystem>
 
+#include "core/bomb_util.h"
 #include "core/io_test_util.h"
 #include "hostile/hostile_util.h"
 
@@ -271,6 +272,31 @@ TEST_CASE("Hostile: a gzipped IDX file with a damaged stream is an IoError", "[h
   for (size_t i = 10; i + 8 < gz.size(); i += 3) gz[i] = char(gz[i] ^ 0x5a);
   write_bytes(dir.file("damaged.gz"), gz);
   require_throws<IoError>([&] { read_idx(dir.file("damaged.gz")); }, {dir.file("damaged.gz"), "corrupt gzip"});
+}
+
+TEST_CASE("Hostile: a gzipped IDX file of one image followed by 64 MiB of zeros fails a few KB past the image",
+          "[hostile][idx][bomb]") {
+  // About 64 KB of gzip; cut 1 KB before its end, so that a reader inflating it all would call it
+  // truncated, while one that stops after the image and 4 KiB more reports the trailing garbage.
+  TempDir dir;
+  write_gz_bomb(dir.file("bomb.gz"), idx_bytes({1, 28, 28}, pattern(784)), std::uint64_t(64) << 20);
+  const std::string gz = read_bytes(dir.file("bomb.gz"));
+  CHECK(gz.size() < (size_t(200) << 10));
+  write_bytes(dir.file("bomb.gz"), gz.substr(0, gz.size() - 1024));
+  require_throws<IoError>([&] { read_idx(dir.file("bomb.gz")); },
+                          {dir.file("bomb.gz"), "more than 4096 bytes of trailing garbage", "784 data bytes",
+                           "(1, 28, 28)", "decompression bomb"});
+}
+
+TEST_CASE("Hostile: a gzipped IDX header that declares more data than its stream can inflate to is an IoError",
+          "[hostile][idx][bomb]") {
+  TempDir dir;
+  write_gz(dir.file("empty.gz"), idx_bytes({60000, 28, 28}, ""));
+  require_throws<IoError>([&] { read_idx(dir.file("empty.gz")); },
+                          {dir.file("empty.gz"), "truncated", "47040000 data bytes", "cannot inflate"});
+  write_gz(dir.file("huge.gz"), idx_bytes({65536, 65536}, ""));
+  require_throws<IoError>([&] { read_idx(dir.file("huge.gz")); },
+                          {dir.file("huge.gz"), "too large", "4294967296 values", "2^30"});
 }
 
 TEST_CASE("Hostile: MNIST images and labels of different counts are an IoError naming both files", "[hostile][idx]") {
