@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -14,7 +15,10 @@ namespace minnow {
 namespace {
 
 constexpr std::string_view kMagic = "\x93NUMPY";
-constexpr size_t kAlign = 64;  // numpy pads the header so that the data starts 64-byte aligned
+constexpr size_t kAlign = 64;                     // numpy pads the header so that the data starts 64-byte aligned
+constexpr size_t kMaxHeader = size_t(1) << 16;    // numpy itself reads headers of up to 10,000 bytes
+constexpr size_t kMaxElements = size_t(1) << 30;  // per array: 4 GiB of float32
+constexpr size_t kChunk = size_t(1) << 16;        // the data is read 64 KiB at a time
 
 // Float32 <-> 4 little-endian bytes, whatever the machine's byte order.
 void put_f32_le(float v, char* out) {
@@ -172,20 +176,55 @@ std::string encode_npy(const Tensor& t) {
   return out;
 }
 
-Tensor decode_npy(std::string_view bytes, const std::string& context) {
-  if (bytes.size() < 10 || bytes.substr(0, kMagic.size()) != kMagic)
+Tensor read_npy(const ByteSource& source, std::uint64_t size, const std::string& context) {
+  std::uint64_t consumed = 0;  // bytes taken from the stream so far
+  // Up to n bytes into out, as many as the stream has; fewer only at its end.
+  const auto pull = [&](char* out, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+      const size_t k = source(out + got, n - got);
+      if (k == 0) break;
+      got += k;
+    }
+    consumed += got;
+    return got;
+  };
+  const auto ended_early = [&] {
+    return IoError(fmt::format("{}: the array ends after {} bytes, before the {} bytes its size declares: it is "
+                               "truncated or corrupt",
+                               context, consumed, size));
+  };
+
+  char lead[12] = {};
+  const size_t lead_size = size_t(std::min<std::uint64_t>(size, 10));
+  const size_t got = pull(lead, lead_size);
+  const std::string_view bytes(lead, got);
+  if (got < 10 || bytes.substr(0, kMagic.size()) != kMagic) {
+    if (got < lead_size) throw ended_early();
     throw IoError(fmt::format("{}: not an .npy array (it does not start with the bytes \\x93NUMPY)", context));
+  }
   const int major = static_cast<unsigned char>(bytes[6]), minor = static_cast<unsigned char>(bytes[7]);
   if (major < 1 || major > 3)
     throw IoError(
         fmt::format("{}: .npy format version {}.{} is not supported (1.0, 2.0 and 3.0 are)", context, major, minor));
   const size_t len_bytes = major == 1 ? 2 : 4;  // 2.0 and 3.0 widen the header length to uint32
   const size_t start = kMagic.size() + 2 + len_bytes;
-  const size_t header_len = bytes.size() < start ? 0 : get_uint_le(bytes, 8, int(len_bytes));
-  if (bytes.size() < start || bytes.size() - start < header_len)
-    throw IoError(fmt::format("{}: the .npy header is cut short: the array holds only {} bytes (truncated?)", context,
-                              bytes.size()));
-  const NpyHeader h = HeaderParser(bytes.substr(start, header_len), context).parse();
+  if (len_bytes == 4 && (size < start || pull(lead + 10, 2) < 2)) {
+    if (size >= start) throw ended_early();
+    throw IoError(
+        fmt::format("{}: the .npy header is cut short: the array holds only {} bytes (truncated?)", context, size));
+  }
+  const size_t header_len = get_uint_le(std::string_view(lead, start), 8, int(len_bytes));
+  if (size - start < header_len)
+    throw IoError(
+        fmt::format("{}: the .npy header is cut short: the array holds only {} bytes (truncated?)", context, size));
+  if (header_len > kMaxHeader)
+    throw IoError(fmt::format("{}: the .npy header says it is {} bytes long; minnow reads headers of up to {} bytes "
+                              "(numpy writes about 100 for a float32 array)",
+                              context, header_len, kMaxHeader));
+  std::string header(header_len, '\0');
+  if (pull(header.data(), header_len) < header_len) throw ended_early();
+  const NpyHeader h = HeaderParser(header, context).parse();
   if (h.descr != "<f4")
     throw IoError(fmt::format("{}: dtype '{}' is not supported; minnow reads float32 little-endian ('<f4'). "
                               "Convert the array in Python with a.astype('<f4').",
@@ -195,7 +234,7 @@ Tensor decode_npy(std::string_view bytes, const std::string& context) {
                               "Save np.ascontiguousarray(a) instead.",
                               context));
   const Shape shape(h.shape);
-  const size_t data_bytes = bytes.size() - start - header_len;
+  const std::uint64_t data_bytes = size - start - header_len;
   size_t nonzero = 1;  // the product of the non-zero dimensions: no product of dimensions may overflow
   for (long d : h.shape) {
     if (d > 0 && nonzero > std::numeric_limits<size_t>::max() / 4 / static_cast<size_t>(d))
@@ -203,13 +242,42 @@ Tensor decode_npy(std::string_view bytes, const std::string& context) {
     if (d > 0) nonzero *= static_cast<size_t>(d);
   }
   const size_t n = std::find(h.shape.begin(), h.shape.end(), 0L) != h.shape.end() ? 0 : nonzero;
+  if (n > kMaxElements)
+    throw IoError(fmt::format("{}: shape {} is too large: {} elements ({} bytes of float32), more than minnow reads "
+                              "into one tensor (2^30 elements, 4 GiB)",
+                              context, shape.str(), n, 4 * n));
   if (4 * n != data_bytes)
     throw IoError(fmt::format("{}: shape {} needs {} bytes of float32 data, but the array holds {}", context,
                               shape.str(), 4 * n, data_bytes));
+
+  // The size fits the shape: now read the data, no more than the shape needs.
   Tensor t(shape);
-  const char* data = bytes.data() + start + header_len;
-  for (size_t i = 0; i < n; ++i) t.data()[i] = get_f32_le(data + 4 * i);
+  std::vector<char> chunk(std::min<size_t>(4 * n, kChunk));
+  for (size_t done = 0; done < n;) {
+    const size_t count = std::min(n - done, chunk.size() / 4);
+    if (pull(chunk.data(), 4 * count) < 4 * count) throw ended_early();
+    for (size_t i = 0; i < count; ++i) t.data()[done + i] = get_f32_le(chunk.data() + 4 * i);
+    done += count;
+  }
+  // The stream must end here. One byte more is asked for (a zip entry checks its CRC at its end).
+  char extra = 0;
+  if (source(&extra, 1) > 0)
+    throw IoError(fmt::format("{}: the array runs past the {} bytes its size declares (a {}-byte .npy header and {} "
+                              "bytes of data for shape {}): more bytes follow, and reading stopped there. The file "
+                              "is corrupt, or a decompression bomb.",
+                              context, size, start + header_len, 4 * n, shape.str()));
   return t;
+}
+
+Tensor decode_npy(std::string_view bytes, const std::string& context) {
+  size_t at = 0;
+  const ByteSource source = [&](char* out, size_t n) {
+    const size_t k = std::min(n, bytes.size() - at);
+    std::copy_n(bytes.data() + at, k, out);
+    at += k;
+    return k;
+  };
+  return read_npy(source, bytes.size(), context);
 }
 
 }  // namespace minnow

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <random>
 
@@ -39,6 +40,18 @@ std::string zip_error_text(int code) {
 }
 
 // ---- writing -----------------------------------------------------------------------------
+
+// Two arrays under one key would be two zip entries of one name: refused before anything is written.
+void check_unique_keys(const std::vector<NpzArray>& arrays, const std::string& path) {
+  std::map<std::string, size_t> first;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    const auto [it, inserted] = first.emplace(arrays[i].key, i);
+    if (!inserted)
+      throw IoError(fmt::format("cannot write weights file '{}': the archive would hold two arrays named '{}' "
+                                "(arrays {} and {} of the list); an .npz holds one array per name",
+                                path, arrays[i].key, it->second, i));
+  }
+}
 
 // Writes the .npz archive to `file` (a new file). libzip writes no file for an archive without
 // entries, so an empty list gets the empty zip: only the 22-byte end-of-directory record.
@@ -78,6 +91,32 @@ void sync_to_disk(const std::string& file, const std::string& path) {
 
 // ---- reading -----------------------------------------------------------------------------
 
+// The name two entries of the archive share, found by listing it without libzip's consistency
+// check (which refuses duplicate names as "File already exists"); empty when none do.
+std::string duplicate_entry_name(const std::string& path) {
+  int code = 0;
+  ZipArchive za(zip_open(path.c_str(), ZIP_RDONLY, &code));
+  if (!za) return "";
+  std::map<std::string, int> seen;
+  const zip_int64_t count = zip_get_num_entries(za.get(), 0);
+  for (zip_uint64_t i = 0; i < zip_uint64_t(std::max<zip_int64_t>(count, 0)); ++i)
+    if (const char* name = zip_get_name(za.get(), i, 0); name && ++seen[name] == 2) return name;
+  return "";
+}
+
+// "dense/kernel" for the entry "dense/kernel.npy": numpy.load's keys drop the extension too.
+std::string key_of(std::string name) {
+  if (name.ends_with(".npy")) name.resize(name.size() - 4);
+  return name;
+}
+
+[[noreturn]] void throw_duplicate(const std::string& path, const std::string& key, const std::string& entries) {
+  throw IoError(fmt::format("weights file '{}' holds two arrays named '{}' ({}): it was written by another tool, "
+                            "which stored two arrays under one name, and minnow cannot tell which one is meant. "
+                            "Write the file again with one array per name.",
+                            path, key, entries));
+}
+
 ZipArchive open_npz(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw IoError(fmt::format("weights file '{}' is a folder, not a file", path));
@@ -94,34 +133,54 @@ ZipArchive open_npz(const std::string& path) {
     case ZIP_ER_INCONS:
       throw IoError(fmt::format("weights file '{}' is a corrupt zip archive ({}): it may be truncated", path,
                                 zip_error_text(code)));
+    case ZIP_ER_EXISTS:  // two entries of one name
+      if (const std::string name = duplicate_entry_name(path); !name.empty())
+        throw_duplicate(path, key_of(name), fmt::format("the zip entry '{}' appears twice", name));
+      [[fallthrough]];
     default: throw IoError(fmt::format("cannot read weights file '{}': {}", path, zip_error_text(code)));
   }
 }
 
-// The bytes of entry i, with the CRC checked.
-std::string read_entry(zip_t* za, zip_uint64_t i, const std::string& context) {
+// The largest size deflate can inflate `compressed` bytes to: at best 258 bytes from 2 bits, 1032 to 1.
+std::uint64_t max_inflated_size(std::uint64_t compressed) {
+  return compressed > (std::numeric_limits<std::uint64_t>::max() - 64) / 1032
+             ? std::numeric_limits<std::uint64_t>::max()
+             : 1032 * compressed + 64;
+}
+
+// The array in entry i, read as its .npy header says (read_npy): its size in the zip directory
+// must fit the header's shape before any data is read, and the entry must end where the directory
+// says it does, so a forged or inconsistent entry costs no more than the array it declares. The
+// CRC is checked at the entry's end.
+Tensor read_entry(zip_t* za, zip_uint64_t i, const std::string& context) {
   zip_stat_t st;
   zip_stat_init(&st);
   if (zip_stat_index(za, i, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
     throw IoError(fmt::format("{}: cannot read its size: {}", context, zip_strerror(za)));
+  const bool sizes_known = (st.valid & ZIP_STAT_COMP_SIZE) && (st.valid & ZIP_STAT_COMP_METHOD);
+  if (sizes_known && st.comp_method == ZIP_CM_STORE && st.comp_size != st.size)
+    throw IoError(fmt::format("{}: the zip entry is corrupt: it is stored uncompressed, yet the zip directory gives "
+                              "it {} bytes stored and {} bytes in all",
+                              context, st.comp_size, st.size));
+  if (sizes_known && st.comp_method == ZIP_CM_DEFLATE && st.size > max_inflated_size(st.comp_size))
+    throw IoError(
+        fmt::format("{}: the zip entry is corrupt: the zip directory says its {} deflated bytes inflate to {} "
+                    "bytes, more than deflate can make of them (1032 to 1)",
+                    context, st.comp_size, st.size));
   ZipEntry f(zip_fopen_index(za, i, 0));
   if (!f) throw IoError(fmt::format("{}: cannot open it: {}", context, zip_strerror(za)));
-  // Read to the end, where libzip checks the CRC, in chunks: a forged size cannot make us allocate.
-  std::string bytes;
-  bytes.reserve(std::min<zip_uint64_t>(st.size, zip_uint64_t(1) << 26));
-  char chunk[1 << 16];
-  zip_int64_t n = 0;
-  while ((n = zip_fread(f.get(), chunk, sizeof chunk)) > 0) bytes.append(chunk, size_t(n));
-  if (n < 0) throw IoError(fmt::format("{}: the zip entry is corrupt: {}", context, zip_file_strerror(f.get())));
-  if (bytes.size() != st.size)
-    throw IoError(fmt::format("{}: the zip entry is corrupt: it holds {} bytes, but the zip directory says {}", context,
-                              bytes.size(), st.size));
-  return bytes;
+  const ByteSource source = [&](char* buffer, size_t n) {
+    const zip_int64_t got = zip_fread(f.get(), buffer, n);
+    if (got < 0) throw IoError(fmt::format("{}: the zip entry is corrupt: {}", context, zip_file_strerror(f.get())));
+    return size_t(got);
+  };
+  return read_npy(source, st.size, context);
 }
 
 }  // namespace
 
 void save_npz(const std::vector<NpzArray>& arrays, const std::string& path) {
+  check_unique_keys(arrays, path);
   const std::string temporary = fmt::format("{}.tmp-{:08x}", path, std::random_device{}());  // same folder
   try {
     write_npz(arrays, temporary, path);
@@ -142,6 +201,7 @@ struct NpzReader::Impl {
   ZipArchive za;
   std::map<std::string, zip_uint64_t> index;  // key ("dense/kernel") -> entry index
   std::vector<std::string> keys;              // in file order
+  std::vector<std::string> names;             // the entries' names, by index
 };
 
 NpzReader::NpzReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
@@ -152,10 +212,10 @@ NpzReader::NpzReader(const std::string& path) : impl_(std::make_unique<Impl>()) 
   for (zip_uint64_t i = 0; i < zip_uint64_t(std::max<zip_int64_t>(count, 0)); ++i) {
     const char* name = zip_get_name(za, i, 0);
     if (!name) throw IoError(fmt::format("weights file '{}': cannot read entry {}: {}", path, i, zip_strerror(za)));
-    std::string key = name;
-    if (key.ends_with(".npy")) key.resize(key.size() - 4);  // numpy.load's keys drop it too
-    if (!impl_->index.emplace(key, i).second)
-      throw IoError(fmt::format("weights file '{}' holds array '{}' twice", path, key));
+    impl_->names.emplace_back(name);
+    const std::string key = key_of(name);
+    if (const auto [it, inserted] = impl_->index.emplace(key, i); !inserted)
+      throw_duplicate(path, key, fmt::format("the zip entries '{}' and '{}'", impl_->names.at(it->second), name));
     impl_->keys.push_back(key);
   }
 }
@@ -170,7 +230,7 @@ Tensor NpzReader::read(const std::string& key) const {
   const std::string context = fmt::format("weights file '{}': array '{}'", impl_->path, key);
   const auto it = impl_->index.find(key);
   if (it == impl_->index.end()) throw IoError(fmt::format("{}: there is no such array", context));
-  return decode_npy(read_entry(impl_->za.get(), it->second, context), context);
+  return read_entry(impl_->za.get(), it->second, context);
 }
 
 }  // namespace minnow

@@ -7,6 +7,7 @@
 
 #include "core/io_test_util.h"
 #include "core/npy.h"
+#include "core/npz.h"
 #include "test_util.h"
 
 using namespace minnow;
@@ -299,4 +300,72 @@ TEST_CASE("A model without weights saves an empty archive that loads back", "[we
   load_weights(flat, dir.file("empty.npz"));
   auto model = make_model(13);
   require_load_fails(*model, dir.file("empty.npz"), {"no array 'dense/kernel'", "layers (none)"});
+}
+
+TEST_CASE("read_npy asks its source for the bytes the header declares and one more, never the rest",
+          "[weights_io][npy][bomb]") {
+  // A (4, 8) header followed by zeros without end: what a decompression bomb's entry inflates to.
+  const std::string header = npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4, 8), }", "");
+  REQUIRE(header.size() == 128);
+  std::uint64_t served = 0;  // bytes handed out by the source
+  const ByteSource endless = [&](char* out, size_t n) {
+    for (size_t i = 0; i < n; ++i, ++served) out[i] = served < header.size() ? header[size_t(served)] : '\0';
+    return n;
+  };
+  // The declared size fits the shape (128 + 128 bytes): the data is read, then one byte too many.
+  require_throws<IoError>([&] { read_npy(endless, 256, "bomb"); },
+                          {"bomb", "runs past the 256 bytes", "128-byte .npy header", "128 bytes of data", "(4, 8)"});
+  CHECK(served == 257);
+  // A declared size of 3 GiB does not fit the shape: refused after the header, before any data.
+  served = 0;
+  require_throws<IoError>([&] { read_npy(endless, 128 + (std::uint64_t(3) << 30), "bomb"); },
+                          {"bomb", "(4, 8) needs 128 bytes", "holds 3221225472"});
+  CHECK(served == 128);
+
+  // A shape beyond 2^30 elements is refused after its header, whatever the declared size.
+  const std::string big = npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536), }", "");
+  size_t at = 0;
+  const ByteSource big_source = [&](char* out, size_t n) {
+    const size_t k = std::min(n, big.size() - at);
+    std::copy_n(big.data() + at, k, out);
+    at += k;
+    return k;
+  };
+  require_throws<IoError>([&] { read_npy(big_source, big.size() + (std::uint64_t(1) << 34), "big"); },
+                          {"big", "(65536, 65536) is too large", "4294967296 elements", "4 GiB"});
+  CHECK(at == big.size());
+  // A version 2.0 header may say it is 4 GiB long: more than 64 KiB is refused before it is read.
+  std::string long_header = "\x93NUMPY\x02\x00\x00\x00\x00\x80{'descr'"s;
+  at = 0;
+  const ByteSource long_source = [&](char* out, size_t n) {
+    const size_t k = std::min(n, long_header.size() - at);
+    std::copy_n(long_header.data() + at, k, out);
+    at += k;
+    return k;
+  };
+  require_throws<IoError>([&] { read_npy(long_source, std::uint64_t(1) << 32, "long"); },
+                          {"long", "2147483648 bytes long", "65536"});
+  CHECK(at == 12);
+  // A stream that ends before its declared size is cut short.
+  const std::string small = encode_npy(Tensor({2}, {1.0f, 2.0f}));
+  at = 0;
+  const ByteSource small_source = [&](char* out, size_t n) {
+    const size_t k = std::min(n, small.size() - 4 - at);  // its last float is missing
+    std::copy_n(small.data() + at, k, out);
+    at += k;
+    return k;
+  };
+  require_throws<IoError>([&] { read_npy(small_source, small.size(), "cut"); },
+                          {"cut", "ends after 132 bytes, before the 136 bytes its size declares"});
+}
+
+TEST_CASE("save_npz refuses two arrays of one key, naming it, and writes nothing", "[weights_io][npz]") {
+  TempDir dir;
+  const Tensor a({2}, 1.0f), b({3}, 2.0f);
+  require_throws<IoError>(
+      [&] {
+        save_npz({{"dense/kernel", &a}, {"dense/bias", &b}, {"dense/kernel", &b}}, dir.file("w.npz"));
+      },
+      {dir.file("w.npz"), "two arrays named 'dense/kernel'", "arrays 0 and 2"});
+  CHECK(dir.listing().empty());
 }

@@ -140,7 +140,96 @@ TEST_CASE("Hostile: a weights file holding one array twice is an IoError naming 
   ZipEntries twice = saved.entries;
   twice.emplace_back("bn/beta", twice.front().second);  // "bn/beta" and "bn/beta.npy" are one key
   write_zip(saved.dir.file("twice.npz"), twice);
-  require_load_fails(*saved.model, saved.dir.file("twice.npz"), {"'bn/beta' twice"});
+  require_load_fails(*saved.model, saved.dir.file("twice.npz"),
+                     {"two arrays named 'bn/beta'", "'bn/beta.npy' and 'bn/beta'"});
+}
+
+TEST_CASE("Hostile: a weights file with two zip entries of one name is an IoError naming the array, not libzip's "
+          "\"File already exists\"",
+          "[hostile][weights]") {
+  // Another tool (Python's zipfile, for one) can write two entries of one name; libzip cannot, so
+  // the second is written under a name of the same length and renamed in the archive's bytes.
+  SavedClassifier saved;
+  ZipEntries entries = saved.entries;
+  entries.emplace_back("hidden/kernelXnpy", entries.front().second);
+  write_zip(saved.dir.file("twice.npz"), entries);
+  std::string zip = read_bytes(saved.dir.file("twice.npz"));
+  rename_zip_entry(zip, "hidden/kernelXnpy", "hidden/kernel.npy");
+  REQUIRE(find_zip_entries(zip, "hidden/kernel.npy").size() == 2);
+  write_bytes(saved.dir.file("twice.npz"), zip);
+  require_load_fails(*saved.model, saved.dir.file("twice.npz"),
+                     {"two arrays named 'hidden/kernel'", "'hidden/kernel.npy' appears twice", "another tool"});
+  const std::string message = error_message<IoError>([&] { NpzReader reader(saved.dir.file("twice.npz")); });
+  CHECK(message.find("already exists") == std::string::npos);
+}
+
+// ---- load_weights: decompression bombs -----------------------------------------------------
+
+namespace {
+
+// The classifier's weights with hidden/kernel, a (4, 8) array, replaced by a deflated entry whose
+// .npy header declares (4, 8) and whose data goes on with 64 MiB of zeros (the file is about 64
+// KB). The last KB of the entry's compressed data is spoiled: a reader that stopped where the
+// header and the zip directory say never sees it; one that inflated it all would report it.
+std::string write_npz_bomb(SavedClassifier& saved, const std::string& name) {
+  ZipEntries entries = saved.entries;
+  entries.front() = {"hidden/kernel.npy",
+                     npy_bytes(npy_dict("(4, 8)"), std::string(128, '\0') + std::string(size_t(64) << 20, '\0'))};
+  write_zip(saved.dir.file(name), entries);
+  std::string zip = read_bytes(saved.dir.file(name));
+  CHECK(zip.size() < (size_t(200) << 10));
+  spoil_end_of_data(zip, "hidden/kernel.npy", 1024);
+  write_bytes(saved.dir.file(name), zip);
+  return saved.dir.file(name);
+}
+
+}  // namespace
+
+TEST_CASE("Hostile: a deflated array of 64 MiB whose header declares (4, 8) fails after its header, naming both sizes",
+          "[hostile][weights][bomb]") {
+  // The zip directory tells the truth (64 MiB and 256 bytes): the header's shape does not fit it,
+  // which is known once the 128-byte header is read.
+  SavedClassifier saved;
+  const std::string path = write_npz_bomb(saved, "bomb.npz");
+  require_load_fails(*saved.model, path, {"'hidden/kernel'", "(4, 8) needs 128 bytes", "holds 67108992"});
+  const std::string message = error_message<IoError>([&] { saved.model->load_weights(path); });
+  CHECK(message.find("corrupt") == std::string::npos);  // the spoiled end was never reached
+}
+
+TEST_CASE("Hostile: a deflated array that inflates past the size its zip directory declares fails at the first byte "
+          "too many",
+          "[hostile][weights][bomb]") {
+  // The zip directory is forged to agree with the header (256 bytes); the data inflates to 64 MiB.
+  // libzip itself would inflate all of it without complaint.
+  SavedClassifier saved;
+  const std::string path = write_npz_bomb(saved, "forged.npz");
+  std::string zip = read_bytes(path);
+  set_declared_size(zip, "hidden/kernel.npy", 128 + 128);
+  write_bytes(path, zip);
+  require_load_fails(*saved.model, path,
+                     {"'hidden/kernel'", "runs past the 256 bytes", "128-byte .npy header", "128 bytes of data",
+                      "(4, 8)", "decompression bomb"});
+  const std::string message = error_message<IoError>([&] { saved.model->load_weights(path); });
+  CHECK(message.find("corrupt:") == std::string::npos);  // the spoiled end was never reached
+}
+
+TEST_CASE("Hostile: a zip directory that declares more than an entry's deflated bytes can hold is an IoError",
+          "[hostile][weights][bomb]") {
+  // 2 GiB declared for a few hundred deflated bytes: deflate makes at most 1032 bytes of one.
+  SavedClassifier saved;
+  ZipEntries entries = saved.entries;
+  write_zip(saved.dir.file("deflated.npz"), entries);
+  std::string zip = read_bytes(saved.dir.file("deflated.npz"));
+  set_declared_size(zip, "hidden/kernel.npy", 0x80000000u);
+  write_bytes(saved.dir.file("deflated.npz"), zip);
+  require_load_fails(*saved.model, saved.dir.file("deflated.npz"),
+                     {"'hidden/kernel'", "inflate to 2147483648 bytes", "more than deflate can make"});
+  // A stored (not deflated) entry whose two sizes differ is corrupt too.
+  zip = read_bytes(saved.path);
+  set_declared_size(zip, "hidden/kernel.npy", 0x80000000u);
+  write_bytes(saved.dir.file("stored.npz"), zip);
+  require_load_fails(*saved.model, saved.dir.file("stored.npz"),
+                     {"'hidden/kernel'", "stored uncompressed", "2147483648 bytes in all"});
 }
 
 // ---- load_weights: bad .npy arrays ---------------------------------------------------------
