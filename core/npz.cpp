@@ -5,11 +5,15 @@
 #include <zip.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <random>
+#include <string_view>
+#include <sys/file.h>
+#include <sys/stat.h>
 
 #include <fmt/format.h>
 
@@ -41,6 +45,11 @@ std::string zip_error_text(int code) {
 
 // ---- writing -----------------------------------------------------------------------------
 
+struct ZipSourceFree {
+  void operator()(zip_source_t* s) const { zip_source_free(s); }
+};
+using ZipSource = std::unique_ptr<zip_source_t, ZipSourceFree>;
+
 // Two arrays under one key would be two zip entries of one name: refused before anything is written.
 void check_unique_keys(const std::vector<NpzArray>& arrays, const std::string& path) {
   std::map<std::string, size_t> first;
@@ -53,18 +62,38 @@ void check_unique_keys(const std::vector<NpzArray>& arrays, const std::string& p
   }
 }
 
-// Writes the .npz archive to `file` (a new file). libzip writes no file for an archive without
-// entries, so an empty list gets the empty zip: only the 22-byte end-of-directory record.
-void write_npz(const std::vector<NpzArray>& entries, const std::string& file, const std::string& path) {
+void write_all(int fd, const char* data, size_t n, const std::string& path) {
+  while (n > 0) {
+    const ssize_t k = ::write(fd, data, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0)
+      throw IoError(fmt::format("cannot write weights file '{}': {}", path, k < 0 ? std::strerror(errno) : "no space"));
+    data += k;
+    n -= size_t(k);
+  }
+}
+
+// Writes the .npz archive to the open file `fd`. libzip builds it in memory (so that the only file
+// is the temporary one save_npz owns and locks), then it is copied out 64 KiB at a time. libzip
+// writes nothing for an archive without entries, so an empty list gets the empty zip: only the
+// 22-byte end-of-directory record.
+void write_npz(const std::vector<NpzArray>& entries, int fd, const std::string& path) {
   if (entries.empty()) {
-    std::ofstream out(file, std::ios::binary);
-    out << std::string("PK\x05\x06", 4) << std::string(18, '\0');
-    if (!out.flush()) throw IoError(fmt::format("cannot write weights file '{}'", path));
+    const std::string empty_zip = std::string("PK\x05\x06", 4) + std::string(18, '\0');
+    write_all(fd, empty_zip.data(), empty_zip.size(), path);
     return;
   }
-  int code = 0;
-  ZipArchive za(zip_open(file.c_str(), ZIP_CREATE | ZIP_EXCL, &code));
-  if (!za) throw IoError(fmt::format("cannot write weights file '{}': {}", path, zip_error_text(code)));
+  zip_error_t error;
+  zip_error_init(&error);
+  ZipSource archive(zip_source_buffer_create(nullptr, 0, 0, &error));
+  ZipArchive za(archive ? zip_open_from_source(archive.get(), ZIP_TRUNCATE, &error) : nullptr);
+  if (!za) {
+    const std::string reason = zip_error_strerror(&error);
+    zip_error_fini(&error);
+    throw IoError(fmt::format("cannot write weights file '{}': {}", path, reason));
+  }
+  zip_error_fini(&error);
+  zip_source_keep(archive.get());   // the archive's bytes outlive zip_close: both za and `archive` own the source
   std::vector<std::string> arrays;  // libzip reads the buffers in zip_close: they must outlive it
   arrays.reserve(entries.size());   // (and never move: no reallocation)
   for (const NpzArray& e : entries) {
@@ -79,14 +108,89 @@ void write_npz(const std::vector<NpzArray>& entries, const std::string& file, co
   if (zip_close(za.get()) != 0)
     throw IoError(fmt::format("cannot write weights file '{}': {}", path, zip_strerror(za.get())));
   za.release();  // NOLINT(bugprone-unused-return-value): zip_close freed it, nothing to keep
+  arrays.clear();
+
+  if (zip_source_open(archive.get()) != 0)
+    throw IoError(
+        fmt::format("cannot write weights file '{}': {}", path, zip_error_strerror(zip_source_error(archive.get()))));
+  std::vector<char> chunk(size_t(1) << 16);
+  zip_int64_t n = 0;
+  while ((n = zip_source_read(archive.get(), chunk.data(), chunk.size())) > 0) {
+    try {
+      write_all(fd, chunk.data(), size_t(n), path);
+    } catch (...) {
+      zip_source_close(archive.get());
+      throw;
+    }
+  }
+  const std::string reason = n < 0 ? zip_error_strerror(zip_source_error(archive.get())) : "";
+  zip_source_close(archive.get());
+  if (n < 0) throw IoError(fmt::format("cannot write weights file '{}': {}", path, reason));
 }
 
-// Flushes a written file to the disk, so that after a power cut the renamed file holds its data.
-void sync_to_disk(const std::string& file, const std::string& path) {
-  const int fd = ::open(file.c_str(), O_RDONLY);
-  const bool ok = fd >= 0 && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  if (!ok) throw IoError(fmt::format("cannot write weights file '{}': flushing it to disk failed", path));
+// The temporary file of a save of `path`, beside it: "<path>.tmp-" and 8 lowercase hex digits,
+// created new and locked (flock) for as long as it is open. The lock marks a save in progress:
+// remove_stale_temporaries removes only temporaries nobody holds locked, which the operating
+// system guarantees of a writer that died (a crash, a kill, SIGXFSZ).
+struct Temporary {
+  std::string name;
+  int fd = -1;
+};
+
+Temporary create_temporary(const std::string& path) {
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::string name = fmt::format("{}.tmp-{:08x}", path, std::random_device{}());  // same folder
+    const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST) continue;
+    if (fd < 0) throw IoError(fmt::format("cannot write weights file '{}': {}", path, std::strerror(errno)));
+    // Locked (where the file system has no locks, unlocked), and still under its name: another
+    // save's clean-up may have removed it between the open and the lock. Then try another name.
+    const bool lock_taken = ::flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK;
+    struct stat by_fd = {}, by_name = {};
+    if (lock_taken && ::fstat(fd, &by_fd) == 0 && ::lstat(name.c_str(), &by_name) == 0 &&
+        by_fd.st_dev == by_name.st_dev && by_fd.st_ino == by_name.st_ino)
+      return {std::move(name), fd};
+    ::close(fd);
+  }
+  throw IoError(fmt::format("cannot write weights file '{}': no temporary file could be created beside it", path));
+}
+
+bool all_of_class(std::string_view s, bool (*in_class)(char)) { return std::all_of(s.begin(), s.end(), in_class); }
+
+// True when `name` is the name of a temporary file of a save of the file named `target`:
+// "<target>.tmp-" and 8 lowercase hex digits (save_npz's), or that followed by "." and 6 letters
+// or digits (the temporary libzip wrote beside it when minnow let libzip write the file itself).
+bool is_temporary_of(std::string_view name, std::string_view target) {
+  const std::string prefix = std::string(target) + ".tmp-";
+  if (!name.starts_with(prefix)) return false;
+  const std::string_view rest = name.substr(prefix.size());
+  const auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  const auto alnum = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (rest.size() != 8 && rest.size() != 15) return false;
+  if (!all_of_class(rest.substr(0, 8), hex)) return false;
+  return rest.size() == 8 || (rest[8] == '.' && all_of_class(rest.substr(9), alnum));
+}
+
+// Removes the temporaries of earlier saves of `path` that were killed before they could remove
+// their own (is_temporary_of), leaving those a running save holds locked. Best effort: a file
+// that cannot be opened, locked or removed is left as it is, and nothing else is ever touched.
+void remove_stale_temporaries(const std::string& path) {
+  const fs::path target(path);
+  const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string target_name = target.filename().string();
+  std::vector<std::string> candidates;  // listed first: the folder is not changed while it is read
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+    if (is_temporary_of(it->path().filename().string(), target_name)) candidates.push_back(it->path().string());
+  for (const std::string& file : candidates) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) continue;
+    struct stat by_fd = {}, by_name = {};
+    if (::fstat(fd, &by_fd) == 0 && S_ISREG(by_fd.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+        ::lstat(file.c_str(), &by_name) == 0 && by_fd.st_dev == by_name.st_dev && by_fd.st_ino == by_name.st_ino)
+      ::unlink(file.c_str());
+    ::close(fd);
+  }
 }
 
 // ---- reading -----------------------------------------------------------------------------
@@ -181,19 +285,24 @@ Tensor read_entry(zip_t* za, zip_uint64_t i, const std::string& context) {
 
 void save_npz(const std::vector<NpzArray>& arrays, const std::string& path) {
   check_unique_keys(arrays, path);
-  const std::string temporary = fmt::format("{}.tmp-{:08x}", path, std::random_device{}());  // same folder
+  const Temporary temporary = create_temporary(path);
   try {
-    write_npz(arrays, temporary, path);
-    sync_to_disk(temporary, path);
+    write_npz(arrays, temporary.fd, path);
+    // Flushed to the disk, so that after a power cut the renamed file holds its data.
+    if (::fsync(temporary.fd) != 0)
+      throw IoError(
+          fmt::format("cannot write weights file '{}': flushing it to disk failed: {}", path, std::strerror(errno)));
     // rename is atomic: readers see the old file, whole, until they see the new one, whole.
     std::error_code ec;
-    fs::rename(temporary, path, ec);
+    fs::rename(temporary.name, path, ec);
     if (ec) throw IoError(fmt::format("cannot write weights file '{}': {}", path, ec.message()));
   } catch (...) {
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
+    ::unlink(temporary.name.c_str());
+    ::close(temporary.fd);
     throw;
   }
+  ::close(temporary.fd);  // releases the lock
+  remove_stale_temporaries(path);
 }
 
 struct NpzReader::Impl {

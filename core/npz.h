@@ -3,9 +3,11 @@
 //
 // Writing: each array is the entry "<key>.npy" (core/npy.h), stored, not deflated (numpy.savez
 // does the same: float data barely compresses), in the order given; two arrays of one key are an
-// error. The file is written under a temporary name in the same folder, flushed to disk and
-// renamed into place, so a crash never leaves half a file and an existing file is replaced only
-// by a complete one.
+// error. The file is written under a temporary name in the same folder ("<path>.tmp-" and 8 hex
+// digits, locked while it is written), flushed to disk and renamed into place, so a crash never
+// leaves half a file and an existing file is replaced only by a complete one. A save killed
+// before it could clean up (SIGKILL, SIGXFSZ) leaves its temporary behind: the next successful
+// save of the same path removes such temporaries of that path, unless a running save holds one.
 // Reading: the zip directory is listed when the file is opened (numpy.load's keys: the entry
 // names without ".npy"); an array is read, its CRC checked and decoded only when asked for, so a
 // file may hold arrays minnow cannot decode (an int64 num_batches_tracked) as long as nobody

@@ -1,9 +1,13 @@
 #include "core/weights_io.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <bit>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <sys/file.h>
 
 #include "core/io_test_util.h"
 #include "core/npy.h"
@@ -368,4 +372,62 @@ TEST_CASE("save_npz refuses two arrays of one key, naming it, and writes nothing
       },
       {dir.file("w.npz"), "two arrays named 'dense/kernel'", "arrays 0 and 2"});
   CHECK(dir.listing().empty());
+}
+
+TEST_CASE("A save removes the temporary files that killed saves of the same file left, and nothing else",
+          "[weights_io]") {
+  TempDir dir;
+  const std::string path = dir.file("model.npz");
+  // Temporaries of model.npz: minnow's "<name>.tmp-" and 8 hex digits, and the one libzip wrote
+  // beside it when minnow let libzip write the file (6 more letters or digits).
+  const std::vector<std::string> stale = {"model.npz.tmp-0123abcd", "model.npz.tmp-ffffffff",
+                                          "model.npz.tmp-0123abcd.x9zuwg"};
+  // Not temporaries of model.npz: near misses, other targets, and other files.
+  const std::vector<std::string> unrelated = {"amodel.npz.tmp-0123abcd",
+                                              "model.npz",
+                                              "model.npz.bak",
+                                              "model.npz.tmp-",
+                                              "model.npz.tmp-0123ABCD",
+                                              "model.npz.tmp-0123abc",
+                                              "model.npz.tmp-0123abcd-notes",
+                                              "model.npz.tmp-0123abcd.x9zuw",
+                                              "model.npz.tmp-0123abcd.x9zuw!",
+                                              "model.npz.tmp-0123abcd0",
+                                              "model.npz.tmp-0123abcg",
+                                              "model.npz.tmp-0123abcd.x9zuwgh",
+                                              "model.npz.tmp-0123abcd.tmp-0123abcd",
+                                              "other.npz.tmp-0123abcd"};
+  for (const std::string& name : stale) write_bytes(dir.file(name), "left by a killed save");
+  for (const std::string& name : unrelated) write_bytes(dir.file(name), "keep me");
+  fs::create_directory(dir.file("model.npz.tmp-00000000"));  // a folder of a temporary's name: not a file
+  write_bytes(dir.file("model.npz.tmp-12345678"), "a save in progress");
+  // A save in progress holds its temporary locked: it is left alone.
+  const int fd = ::open(dir.file("model.npz.tmp-12345678").c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+
+  auto model = make_model(14);
+  save_weights(*model, path);
+  std::vector<std::string> expected = unrelated;
+  expected.push_back("model.npz.tmp-00000000");
+  expected.push_back("model.npz.tmp-12345678");
+  std::sort(expected.begin(), expected.end());
+  CHECK(dir.listing() == expected);
+  for (const std::string& name : unrelated)
+    if (name != "model.npz") CHECK(read_bytes(dir.file(name)) == "keep me");
+  auto loaded = make_model(15);
+  load_weights(*loaded, path);
+  CHECK(snapshot_weights(*loaded) == snapshot_weights(*model));
+
+  // Once its writer is gone (the lock released), the next save removes it.
+  ::close(fd);
+  save_weights(*model, path);
+  expected.erase(std::find(expected.begin(), expected.end(), "model.npz.tmp-12345678"));
+  CHECK(dir.listing() == expected);
+
+  // A save that fails removes nothing of the sort: the destination is a folder.
+  fs::create_directory(dir.file("taken.npz"));
+  write_bytes(dir.file("taken.npz.tmp-0123abcd"), "left by a killed save");
+  require_throws<IoError>([&] { save_weights(*model, dir.file("taken.npz")); }, {dir.file("taken.npz")});
+  CHECK(fs::exists(dir.file("taken.npz.tmp-0123abcd")));
 }

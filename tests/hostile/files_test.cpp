@@ -1,7 +1,12 @@
 // Hostile files: weight files (.npz) that do not fit the model or are damaged, and IDX datasets with
 // bad magic numbers, wrong counts or cut short. Each is an IoError naming the file and what is
 // wrong; load_weights leaves every weight of the model byte-identical.
+#include <signal.h>
+#include <unistd.h>
+
 #include <filesystem>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "core/bomb_util.h"
 #include "core/io_test_util.h"
@@ -402,4 +407,39 @@ TEST_CASE("Hostile: MNIST images that are not a stack of 2-D images are an IoErr
   write_bytes(dir.file("t10k-labels-idx1-ubyte"), idx_bytes({5}, pattern(5)));
   require_throws<IoError>([&] { load_mnist(dir.path().string(), "test"); },
                           {"t10k-images-idx3-ubyte", "(5, 4)", "(N, rows, columns)"});
+}
+
+// ---- saving: a save killed half-way ---------------------------------------------------------
+
+TEST_CASE("Hostile: a save killed by SIGXFSZ leaves a temporary file that the next save of that file removes",
+          "[hostile][weights][save]") {
+  SavedClassifier saved;
+  const std::string path = saved.dir.file("big.npz");
+  // A child process saves under a file-size limit of 512 bytes (the file is about 2 KB): the
+  // kernel kills it with SIGXFSZ while it writes, before it can remove its temporary file.
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const rlimit limit{512, 512};
+    signal(SIGXFSZ, SIG_DFL);
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(2);
+    try {
+      saved.model->save_weights(path);
+    } catch (...) {
+      _exit(3);
+    }
+    _exit(4);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(WTERMSIG(status) == SIGXFSZ);
+  std::vector<std::string> names = saved.dir.listing();
+  REQUIRE(names.size() == 2);  // good.npz and the stray temporary
+  CHECK(names[0].starts_with("big.npz.tmp-"));
+  CHECK(names[1] == "good.npz");
+
+  saved.model->save_weights(path);
+  CHECK(saved.dir.listing() == std::vector<std::string>{"big.npz", "good.npz"});
+  saved.model->load_weights(path);
 }
