@@ -46,15 +46,32 @@ def count(shape):
     return n
 
 
-def npz(arrays, compression=zipfile.ZIP_STORED):
-    """A zip of name.npy entries, as numpy.savez (stored) or savez_compressed (deflated) writes."""
+def npz(arrays, compression=zipfile.ZIP_STORED, deflated=()):
+    """A zip of name.npy entries, as numpy.savez (stored) or savez_compressed (deflated) writes;
+    the arrays named in `deflated` are deflated whatever `compression` says."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as z:
         for name, data in arrays:
             info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = compression
+            info.compress_type = zipfile.ZIP_DEFLATED if name in deflated else compression
             z.writestr(info, data)
     return out.getvalue()
+
+
+def set_declared_size(zip_bytes, name, size):
+    """The archive with the uncompressed size of entry `name` set to `size`, in its local header
+    and in the central directory alike (a forged, but consistent, zip directory)."""
+    b = bytearray(zip_bytes)
+    entry = (name + ".npy").encode()
+    local = b.find(b"PK\x03\x04")
+    while b[local + 30:local + 30 + len(entry)] != entry:
+        local = b.find(b"PK\x03\x04", local + 1)
+    central = b.find(b"PK\x01\x02")
+    while b[central + 46:central + 46 + len(entry)] != entry:
+        central = b.find(b"PK\x01\x02", central + 1)
+    b[local + 22:local + 26] = struct.pack("<I", size)
+    b[central + 24:central + 28] = struct.pack("<I", size)
+    return bytes(b)
 
 
 def model_arrays(**replace):
@@ -89,6 +106,13 @@ def main():
     write("weights", "missing-array.npz", npz(model_arrays()[:-1]))
     write("weights", "bad-header.npz",
           npz(model_arrays(**{"bn/gamma": npy((3,), values(3), dict_text="{'descr': '<f4', 'shape': (3,")})))
+    # Decompression bombs, small ones: dense/kernel declares (2, 3) and inflates on with 4 MiB of
+    # zeros (about 4 KB deflated). In the first the zip directory tells the truth; in the second it
+    # is forged to agree with the header, so that only the inflated stream runs past it.
+    kernel = npy((2, 3), values(6))
+    bomb = npz(model_arrays(**{"dense/kernel": kernel + bytes(4 << 20)}), deflated=("dense/kernel",))
+    write("weights", "bomb.npz", bomb)
+    write("weights", "bomb-forged-size.npz", set_declared_size(bomb, "dense/kernel", len(kernel)))
 
     write("npy", "matrix.npy", npy((2, 3), values(6)))
     write("npy", "vector-v2.npy", npy((4,), values(4), major=2))
@@ -113,6 +137,7 @@ def main():
     write("idx", "trailing-garbage", labels + b"xyz")
     write("idx", "five-dims", idx((1, 1, 1, 1, 1), b"x"))
     write("idx", "truncated.gz", gz(images)[:20])
+    write("idx", "bomb.gz", gz(images + bytes(4 << 20)))  # 2 images, then 4 MiB of zeros: about 4 KB
 
 
 if __name__ == "__main__":
