@@ -26,6 +26,7 @@
 
 namespace minnow {
 
+class BatchNormalizationLayer;
 class Loss;
 class Metric;
 class Optimizer;
@@ -44,11 +45,11 @@ struct FitOptions {
   const Tensor* validation_y = nullptr;
   bool shuffle = true;          // reshuffle the training samples every epoch...
   std::uint64_t seed = 0;       // ...with this seed
-  int verbose = 1;              // 0 silent, 1 progress bar, 2 one line per epoch
+  int verbose = 1;              // 0 no progress, 1 progress bar, 2 one line per epoch
   bool check_inputs = true;     // before training, reject NaN / infinity in x and y and
                                 // targets the loss refuses (labels out of range), in the
                                 // training and the validation data
-  std::ostream* out = nullptr;  // where the progress goes (default std::cout)
+  std::ostream* out = nullptr;  // where the progress and fit's warnings go (default std::cout)
   // Keras' LearningRateScheduler: before each epoch (0-based), the optimizer's learning rate
   // becomes schedule(epoch, current rate); History records it under "lr". Empty: unchanged.
   LearningRateSchedule learning_rate_schedule = nullptr;
@@ -198,6 +199,23 @@ class Model {
   std::vector<Tensor> moving_backup_;     // their values before the current step
   std::vector<Parameter*> train_params_;  // the trainable weights, fixed for a fit() call
   std::vector<Tensor> weights_backup_;    // their values before the current step
+  // fit's BatchNormalization warnings: per layer, how many times this model's training steps have
+  // updated its moving statistics (F4) since they held their initial values (known = false when
+  // they did not: loaded, set by hand or moved by another model; then nothing is said), and the
+  // moving mean as this model's training left it (to notice a change from outside).
+  struct MovingStatistics {
+    long updates = 0;
+    bool known = true;
+    Tensor last_mean;
+  };
+  std::map<const Layer*, MovingStatistics> moving_statistics_;
+  std::vector<std::pair<BatchNormalizationLayer*, MovingStatistics*>> batch_norms_;  // this model's
+  void track_moving_statistics();  // prepare_training: finds this model's BatchNormalizations
+  void count_moving_updates();     // after a training step
+  void remember_moving_means();    // after training
+  // The warning after fit when a BatchNormalization's moving statistics have seen too few
+  // updates to forget their initial values; empty when none has.
+  std::string moving_statistics_warning() const;
 };
 
 class Sequential : public Model {

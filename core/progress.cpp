@@ -71,6 +71,15 @@ void ProgressBar::update(long current, const Values& values) {
   out_ << '\r' << line << std::flush;
 }
 
+void ProgressBar::note(const std::string& line) {
+  if (interactive_ && last_width_ > 0) {  // a bar is drawn on the current line: wipe it
+    out_ << '\r' << std::string(last_width_, ' ') << '\r';
+    last_width_ = 0;
+    last_draw_ = {};  // the next update draws the bar again, below the note
+  }
+  out_ << line << '\n' << std::flush;
+}
+
 void ProgressBar::finish(const Values& values) {
   if (verbose_ == 0) return;
   const double total = elapsed();

@@ -27,6 +27,9 @@ class ProgressBar {
   void update(long current, const Values& values);
   // Ends the epoch: the final line with total time and time per step, plus `values`.
   void finish(const Values& values);
+  // Prints `line` (a warning) on a line of its own, at any verbose level: on a terminal the bar
+  // drawn so far is wiped first and redrawn by the next update.
+  void note(const std::string& line);
 
   // Keras' number format: %.4f, or %.4e for magnitudes below 1e-3.
   static std::string format_value(double v);

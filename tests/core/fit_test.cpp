@@ -276,3 +276,150 @@ TEST_CASE("fit's learning_rate_schedule sets the rate before each epoch, as Kera
                               {"Model 'model", "learning_rate_schedule returned 0 for epoch 1"});
   require_values(d->weight("kernel").value, {1.71875f, 0.28125f});
 }
+
+namespace {
+
+// Input(4) -> Dense(8) -> BatchNormalization(options) named "bn" -> Dense(1), compiled with SGD and MSE.
+std::unique_ptr<Model> dense_bn_model(BatchNormalizationOptions options = {}) {
+  options.name = "bn";
+  auto in = Input({4});
+  auto out = Dense(1)(BatchNormalization(options)(Dense(8)(in)));
+  auto model = std::make_unique<Model>(in, out);
+  model->compile(std::make_shared<SGD>(SGDOptions{.learning_rate = 0.01f}), std::make_shared<MeanSquaredError>());
+  return model;
+}
+
+// fit's warnings are wrapped at 100 columns: the text on one line.
+std::string unwrapped(std::string text) {
+  for (size_t at = text.find("\n  "); at != std::string::npos; at = text.find("\n  ", at)) text.replace(at, 3, " ");
+  return text;
+}
+
+long count_of(const std::string& text, const std::string& what) {
+  long n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("fit warns once when a batch of 1 sample gives a BatchNormalization zero variance", "[fit][batchnorm]") {
+  const std::string warning = "has 1 sample: BatchNormalization 'bn' sees zero variance";
+  for (int verbose : {0, 1, 2}) {
+    INFO("verbose " << verbose);
+    // 33 samples in batches of 8: the fifth batch of every epoch has 1 sample; warned once per fit.
+    auto model = dense_bn_model();
+    std::ostringstream out;
+    model->fit(random_tensor({33, 4}, 1), random_tensor({33, 1}, 2),
+               {.epochs = 3, .batch_size = 8, .verbose = verbose, .out = &out});
+    INFO(out.str());
+    CHECK(count_of(unwrapped(out.str()), warning) == 1);
+    CHECK(unwrapped(out.str()).find("Warning: batch 5 of 5 of epoch 1 " + warning) != std::string::npos);
+    // 34 or 32 samples: no batch of 1, no warning.
+    for (long n : {32, 34}) {
+      std::ostringstream quiet;
+      dense_bn_model()->fit(random_tensor({n, 4}, 1), random_tensor({n, 1}, 2),
+                            {.epochs = 3, .batch_size = 8, .verbose = verbose, .out = &quiet});
+      CHECK(quiet.str().find("zero variance") == std::string::npos);
+    }
+  }
+  // An image batch of 1 still gives each channel H * W values: no warning.
+  auto in = Input({3, 3, 2});
+  auto out = Dense(1)(Flatten()(BatchNormalization()(in)));
+  Model images(in, out);
+  images.compile("sgd", "mse");
+  std::ostringstream text;
+  images.fit(random_tensor({9, 3, 3, 2}, 3), random_tensor({9, 1}, 4), {.batch_size = 4, .verbose = 0, .out = &text});
+  CHECK(text.str().find("zero variance") == std::string::npos);
+  // A frozen BatchNormalization normalizes with its moving statistics: no zero variance either.
+  auto frozen = dense_bn_model();
+  frozen->get_layer("bn").set_trainable(false);
+  std::ostringstream frozen_text;
+  frozen->fit(random_tensor({33, 4}, 1), random_tensor({33, 1}, 2),
+              {.batch_size = 8, .verbose = 0, .out = &frozen_text});
+  CHECK(frozen_text.str().find("zero variance") == std::string::npos);
+}
+
+TEST_CASE("fit says when BatchNormalization's moving statistics have seen too few updates for inference",
+          "[fit][batchnorm]") {
+  const Tensor x = random_tensor({64, 4}, 1), y = random_tensor({64, 1}, 2);
+  const std::string warning =
+      "Warning: BatchNormalization 'bn' has updated its moving statistics only 8 times, but with momentum 0.99 they "
+      "need about 300 updates (3 / (1 - momentum)) to forget their initial values (mean 0, variance 1), which still "
+      "make up 92% of them.";
+  SECTION("Keras' momentum 0.99: 8 steps are far too few, 300 are enough") {
+    auto model = dense_bn_model();
+    std::ostringstream out;
+    model->fit(x, y, {.epochs = 1, .batch_size = 8, .verbose = 0, .out = &out});
+    INFO(out.str());
+    CHECK(unwrapped(out.str()).find(warning) != std::string::npos);
+    CHECK(unwrapped(out.str()).find("use a smaller momentum (0.9 needs about 30 updates)") != std::string::npos);
+    // The count goes on over fit calls: 8 + 37 * 8 = 304 updates.
+    std::ostringstream more;
+    model->fit(x, y, {.epochs = 37, .batch_size = 8, .verbose = 0, .out = &more});
+    CHECK(more.str().find("Warning") == std::string::npos);
+  }
+  SECTION("momentum 0.9: 32 updates are enough, 16 are not") {
+    auto model = dense_bn_model({.momentum = 0.9f});
+    std::ostringstream out;
+    model->fit(x, y, {.epochs = 2, .batch_size = 8, .verbose = 0, .out = &out});
+    CHECK(unwrapped(out.str()).find(
+              "only 16 times, but with momentum 0.9 they need about 30 updates (3 / (1 - momentum))") !=
+          std::string::npos);
+    auto enough = dense_bn_model({.momentum = 0.9f});
+    std::ostringstream quiet;
+    enough->fit(x, y, {.epochs = 4, .batch_size = 8, .verbose = 0, .out = &quiet});
+    CHECK(quiet.str().empty());
+  }
+  SECTION("PyTorch's momentum 0.1 weighs the new batch: 30 updates") {
+    auto model = dense_bn_model(BatchNormalizationOptions::pytorch());
+    std::ostringstream out;
+    model->fit(x, y, {.epochs = 2, .batch_size = 8, .verbose = 0, .out = &out});
+    CHECK(
+        unwrapped(out.str()).find(
+            "only 16 times, but with momentum 0.1 (PyTorch's meaning: the weight of the new batch) they need about 30 "
+            "updates (3 / momentum)") != std::string::npos);
+  }
+  SECTION("two layers with the same count are named in one warning; different ones each with theirs") {
+    auto in = Input({4});
+    auto h = BatchNormalization({.name = "bn1"})(Dense(8)(in));
+    auto out = Dense(1)(BatchNormalization({.name = "bn2"})(Dense(8)(h)));
+    Model model(in, out);
+    model.compile("sgd", "mse");
+    std::ostringstream text;
+    model.fit(x, y, {.epochs = 1, .batch_size = 8, .verbose = 0, .out = &text});
+    CHECK(unwrapped(text.str())
+              .find("Warning: BatchNormalization layers 'bn1' and 'bn2' have updated their moving "
+                    "statistics only 8 times, but with momentum 0.99") != std::string::npos);
+    auto in2 = Input({4});
+    auto h2 = BatchNormalization({.momentum = 0.9f, .name = "fast"})(Dense(8)(in2));
+    Model mixed(in2, Dense(1)(BatchNormalization({.name = "slow"})(Dense(8)(h2))));
+    mixed.compile("sgd", "mse");
+    std::ostringstream both;
+    mixed.fit(x, y, {.epochs = 2, .batch_size = 8, .verbose = 0, .out = &both});
+    INFO(both.str());
+    CHECK(unwrapped(both.str())
+              .find("'fast' 16 times of about 30 needed (momentum 0.9; initial values 19%), 'slow' 16 "
+                    "times of about 300 needed (momentum 0.99; initial values 85%)") != std::string::npos);
+    std::ostringstream slow_only;  // 16 more: 'fast' has had 32 updates, enough
+    mixed.fit(x, y, {.epochs = 2, .batch_size = 8, .verbose = 0, .out = &slow_only});
+    INFO(slow_only.str());
+    CHECK(unwrapped(slow_only.str())
+              .find("Warning: BatchNormalization 'slow' has updated its moving statistics only "
+                    "32 times") != std::string::npos);
+    CHECK(slow_only.str().find("'fast'") == std::string::npos);
+  }
+  SECTION("moving statistics that did not start from 0 and 1 (loaded, set by hand) are not judged") {
+    auto model = dense_bn_model();
+    model->get_layer("bn").weight("moving_mean").value = Tensor({8}, 0.5f);
+    std::ostringstream out;
+    model->fit(x, y, {.epochs = 1, .batch_size = 8, .verbose = 0, .out = &out});
+    CHECK(out.str().empty());
+  }
+  SECTION("statistics that are not updated (MovingStatisticsUpdate::Never) are not judged") {
+    auto model = dense_bn_model({.update_moving_statistics = MovingStatisticsUpdate::Never});
+    std::ostringstream out;
+    model->fit(x, y, {.epochs = 1, .batch_size = 8, .verbose = 0, .out = &out});
+    CHECK(out.str().empty());
+  }
+}
