@@ -166,7 +166,8 @@ void widen(double& lo, double& hi, double margin) {
 }
 
 // Draws title, notes, grid, axes, ticks and labels; returns the plot area for the data.
-Frame draw_axes(Image& img, const PlotOptions& o, double x0, double x1, double y0, double y1) {
+// reserve_right: pixels kept free right of the plot area (for a legend outside the axes).
+Frame draw_axes(Image& img, const PlotOptions& o, double x0, double x1, double y0, double y1, long reserve_right = 0) {
   if (!(x1 > x0)) widen(x0, x1, 0.0);  // e.g. xmin == xmax given in the options
   if (!(y1 > y0)) widen(y0, y1, 0.0);
   const long s = o.text_scale, line = font::kLineHeight * s, glyph = font::kGlyphHeight * s;
@@ -179,7 +180,7 @@ Frame draw_axes(Image& img, const PlotOptions& o, double x0, double x1, double y
   f.top = 12 + (o.title.empty() ? 0 : line + 4) + long(o.notes.size()) * line + 8;
   f.left = 10 + (o.ylabel.empty() ? 0 : glyph + 10) + ylabel_w + 10;
   f.bottom = o.height - (10 + glyph + 12 + (o.xlabel.empty() ? 0 : line + 4));
-  f.right = o.width - 10 - text_width(tick_label(xt.empty() ? 0 : xt.back(), xstep), s) / 2 - 6;
+  f.right = o.width - 10 - text_width(tick_label(xt.empty() ? 0 : xt.back(), xstep), s) / 2 - 6 - reserve_right;
   if (f.right - f.left < 40 || f.bottom - f.top < 40)
     throw ConfigError(fmt::format("plot: a {}x{} picture is too small for its text; make it larger or lower "
                                   "text_scale",
@@ -233,59 +234,101 @@ bool clip(double& ax, double& ay, double& bx, double& by, double w, double h) {
   return true;
 }
 
-// The legend in the corner of the plot area that covers the fewest data points.
-void draw_legend(Image& img, const Frame& f, const std::vector<Series>& series, long s) {
-  std::vector<size_t> listed;
+// The legend: the labelled series and the size of its box.
+struct Legend {
+  std::vector<size_t> listed;  // indices of the series with a label
+  long width = 0, height = 0;
+};
+
+Legend legend_of(const std::vector<Series>& series, long s) {
+  Legend g;
   long w = 0;
   for (size_t i = 0; i < series.size(); ++i)
-    if (!series[i].label.empty()) listed.push_back(i), w = std::max(w, text_width(series[i].label, s));
-  if (listed.empty()) return;
-  const long line = font::kLineHeight * s, swatch = 12 * s;
-  const long bw = 8 + swatch + 6 + w + 8, bh = 6 + long(listed.size()) * line + 4;
-  long best_x = f.right - 8 - bw, best_y = f.top + 8, best = -1;
-  for (int corner = 0; corner < 4; ++corner) {
-    const long bx = corner % 2 ? f.left + 8 : f.right - 8 - bw, by = corner < 2 ? f.top + 8 : f.bottom - 8 - bh;
-    long covered = 0;
-    for (const Series& se : series)
-      for (size_t k = 0; k < se.x.size(); ++k) {
-        if (!std::isfinite(se.x[k]) || !std::isfinite(se.y[k])) continue;
-        const long px = f.px(se.x[k]), py = f.py(se.y[k]);
-        covered += px >= bx && px < bx + bw && py >= by && py < by + bh;
+    if (!series[i].label.empty()) g.listed.push_back(i), w = std::max(w, text_width(series[i].label, s));
+  if (g.listed.empty()) return g;
+  g.width = 8 + 12 * s + 6 + w + 8;
+  g.height = 6 + long(g.listed.size()) * font::kLineHeight * s + 4;
+  return g;
+}
+
+// Counts the drawn pixels (neither background nor grid) of a plot area in any rectangle, from
+// a summed-area table.
+class Ink {
+ public:
+  explicit Ink(const Image& area) : w_(area.width), h_(area.height), sum_(size_t((w_ + 1) * (h_ + 1)), 0) {
+    for (long y = 0; y < h_; ++y)
+      for (long x = 0; x < w_; ++x) {
+        const std::uint8_t* p = area.pixel(x, y);
+        const bool white = p[0] == 255 && p[1] == 255 && p[2] == 255;
+        const bool grid = p[0] == kGrid.r && p[1] == kGrid.g && p[2] == kGrid.b;
+        at(x + 1, y + 1) = at(x, y + 1) + at(x + 1, y) - at(x, y) + (white || grid ? 0 : 1);
       }
-    if (best < 0 || covered < best) best = covered, best_x = bx, best_y = by;
   }
-  fill_rect(img, best_x, best_y, best_x + bw, best_y + bh, kWhite);
-  for (long x : {best_x, best_x + bw - 1}) fill_rect(img, x, best_y, x + 1, best_y + bh, {190, 190, 190});
-  for (long y : {best_y, best_y + bh - 1}) fill_rect(img, best_x, y, best_x + bw, y + 1, {190, 190, 190});
-  for (size_t k = 0; k < listed.size(); ++k) {
-    const Series& se = series[listed[k]];
-    const Rgb c = se.color.value_or(series_color(long(listed[k])));
-    const long y = best_y + 6 + long(k) * line, mid = y + font::kGlyphHeight * s / 2 - s;
-    if (se.thickness > 0) fill_rect(img, best_x + 8, mid - s, best_x + 8 + swatch, mid + s, c);
-    if (se.markers) fill_rect(img, best_x + 8 + swatch / 2 - 3, mid - 3, best_x + 8 + swatch / 2 + 4, mid + 4, c);
-    draw_text(img, best_x + 8 + swatch + 6, y, se.label, kBlack, s);
+  // Drawn pixels in [x0, x1) x [y0, y1), clipped to the area.
+  long count(long x0, long y0, long x1, long y1) const {
+    x0 = std::clamp(x0, 0L, w_), x1 = std::clamp(x1, 0L, w_), y0 = std::clamp(y0, 0L, h_), y1 = std::clamp(y1, 0L, h_);
+    if (x1 <= x0 || y1 <= y0) return 0;
+    return at(x1, y1) - at(x0, y1) - at(x1, y0) + at(x0, y0);
+  }
+
+ private:
+  long& at(long x, long y) { return sum_[size_t(y * (w_ + 1) + x)]; }
+  long at(long x, long y) const { return sum_[size_t(y * (w_ + 1) + x)]; }
+  long w_, h_;
+  std::vector<long> sum_;
+};
+
+// Where the legend's top-left corner goes in the plot area `area` (its coordinates) so that it
+// covers no drawn pixel, with a gap of 5 pixels around it: the corners first (top right, top
+// left, bottom left, bottom right, matplotlib's order), then the middles of the edges, then
+// anywhere on a 4-pixel grid. Returns the place covering the fewest pixels and that number.
+std::pair<std::pair<long, long>, long> legend_place(const Image& area, const Legend& g) {
+  const Ink ink(area);
+  const long inset = 7, gap = 5;
+  const long x_lo = inset, x_hi = area.width - inset - g.width, y_lo = inset, y_hi = area.height - inset - g.height;
+  std::vector<std::pair<long, long>> places = {{x_hi, y_lo},
+                                               {x_lo, y_lo},
+                                               {x_lo, y_hi},
+                                               {x_hi, y_hi},
+                                               {(x_lo + x_hi) / 2, y_lo},
+                                               {(x_lo + x_hi) / 2, y_hi},
+                                               {x_lo, (y_lo + y_hi) / 2},
+                                               {x_hi, (y_lo + y_hi) / 2}};
+  for (long y = y_lo; y <= y_hi; y += 4)
+    for (long x = x_hi; x >= x_lo; x -= 4) places.emplace_back(x, y);
+  std::pair<long, long> best = places.front();
+  long best_count = -1;
+  for (const auto& [x, y] : places) {
+    const long c = ink.count(x - gap, y - gap, x + g.width + gap, y + g.height + gap);
+    if (best_count < 0 || c < best_count) best_count = c, best = {x, y};
+    if (c == 0) break;
+  }
+  return {best, best_count};
+}
+
+void draw_legend(Image& img, const std::vector<Series>& series, const Legend& g, long bx, long by, long s) {
+  const long line = font::kLineHeight * s, swatch = 12 * s;
+  fill_rect(img, bx, by, bx + g.width, by + g.height, kWhite);
+  for (long x : {bx, bx + g.width - 1}) fill_rect(img, x, by, x + 1, by + g.height, {190, 190, 190});
+  for (long y : {by, by + g.height - 1}) fill_rect(img, bx, y, bx + g.width, y + 1, {190, 190, 190});
+  for (size_t k = 0; k < g.listed.size(); ++k) {
+    const Series& se = series[g.listed[k]];
+    const Rgb c = se.color.value_or(series_color(long(g.listed[k])));
+    const long y = by + 6 + long(k) * line, mid = y + font::kGlyphHeight * s / 2 - s;
+    if (se.thickness > 0) fill_rect(img, bx + 8, mid - s, bx + 8 + swatch, mid + s, c);
+    if (se.markers) fill_rect(img, bx + 8 + swatch / 2 - 3, mid - 3, bx + 8 + swatch / 2 + 4, mid + 4, c);
+    draw_text(img, bx + 8 + swatch + 6, y, se.label, kBlack, s);
   }
 }
 
-}  // namespace
-
-// ---- plots --------------------------------------------------------------------------------
-
-Image line_plot(const std::vector<Series>& series, const PlotOptions& o) {
-  double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
-  for (const Series& se : series) {
-    if (se.x.size() != se.y.size())
-      throw ConfigError(
-          fmt::format("line_plot: series '{}' has {} x values but {} y values", se.label, se.x.size(), se.y.size()));
-    for (size_t k = 0; k < se.x.size(); ++k)
-      if (std::isfinite(se.x[k]) && std::isfinite(se.y[k]))
-        x0 = std::min(x0, se.x[k]), x1 = std::max(x1, se.x[k]), y0 = std::min(y0, se.y[k]), y1 = std::max(y1, se.y[k]);
-  }
-  if (!(x0 <= x1)) throw ConfigError("line_plot: there is no (finite) point to plot");
-  widen(x0, x1, 0.03), widen(y0, y1, 0.06);
+// The picture of line_plot with the data range [x0, x1] x [y0, y1]: axes, then the curves drawn
+// into the plot area apart, so nothing spills over the axes.
+Image draw_lines(const std::vector<Series>& series, const PlotOptions& o, double x0, double x1, double y0, double y1,
+                 long reserve_right, Frame& f, Image& area) {
   Image img(o.width, o.height, 3);
-  const Frame f = draw_axes(img, o, o.xmin.value_or(x0), o.xmax.value_or(x1), o.ymin.value_or(y0), o.ymax.value_or(y1));
-  Image area(f.right - f.left - 1, f.bottom - f.top - 1, 3);  // drawn apart, so nothing spills over the axes
+  f = draw_axes(img, o, o.xmin.value_or(x0), o.xmax.value_or(x1), o.ymin.value_or(y0), o.ymax.value_or(y1),
+                reserve_right);
+  area = Image(f.right - f.left - 1, f.bottom - f.top - 1, 3);
   for (long y = 0; y < area.height; ++y)
     for (long x = 0; x < area.width; ++x) std::copy_n(img.pixel(f.left + 1 + x, f.top + 1 + y), 3, area.pixel(x, y));
   auto ax = [&](double x) { return f.fx(x) - double(f.left + 1); };
@@ -307,7 +350,40 @@ Image line_plot(const std::vector<Series>& series, const PlotOptions& o) {
     }
   }
   paste(img, area, f.left + 1, f.top + 1);
-  draw_legend(img, f, series, o.text_scale);
+  return img;
+}
+
+}  // namespace
+
+// ---- plots --------------------------------------------------------------------------------
+
+Image line_plot(const std::vector<Series>& series, const PlotOptions& o) {
+  double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
+  for (const Series& se : series) {
+    if (se.x.size() != se.y.size())
+      throw ConfigError(
+          fmt::format("line_plot: series '{}' has {} x values but {} y values", se.label, se.x.size(), se.y.size()));
+    for (size_t k = 0; k < se.x.size(); ++k)
+      if (std::isfinite(se.x[k]) && std::isfinite(se.y[k]))
+        x0 = std::min(x0, se.x[k]), x1 = std::max(x1, se.x[k]), y0 = std::min(y0, se.y[k]), y1 = std::max(y1, se.y[k]);
+  }
+  if (!(x0 <= x1)) throw ConfigError("line_plot: there is no (finite) point to plot");
+  widen(x0, x1, 0.03), widen(y0, y1, 0.06);
+  Frame f;
+  Image area;
+  Image img = draw_lines(series, o, x0, x1, y0, y1, 0, f, area);
+  const Legend g = legend_of(series, o.text_scale);
+  if (g.listed.empty()) return img;
+  // The legend goes where it covers no curve inside the axes, or else outside them, on the right
+  // (when the plot stays wide enough; otherwise where it covers the least).
+  const auto [place, covered] = legend_place(area, g);
+  const long reserve = g.width + 12;
+  if (covered > 0 && f.right - f.left - reserve >= std::max(160L, (f.right - f.left) / 2)) {
+    img = draw_lines(series, o, x0, x1, y0, y1, reserve, f, area);
+    draw_legend(img, series, g, f.right + 12, f.top, o.text_scale);
+    return img;
+  }
+  draw_legend(img, series, g, f.left + 1 + place.first, f.top + 1 + place.second, o.text_scale);
   return img;
 }
 

@@ -9,7 +9,7 @@
 //             "loss.png");
 //
 // Every plot has a title, axes with ticks and numbers, axis labels, optional lines of notes under
-// the title and, for line plots, a legend placed in the emptiest corner. Text is drawn with the
+// the title and, for line plots, a legend placed where it covers no curve. Text is drawn with the
 // 5x7 bitmap font of core/font.h, scaled by PlotOptions::text_scale. Colours are matplotlib's
 // "tab10" cycle, so the pictures look familiar.
 #pragma once
@@ -86,8 +86,10 @@ struct Series {
   long thickness = 2;          // of the line, in pixels; 0 draws no line (markers only)
 };
 
-// Curves through the points of each series, in order. Throws ConfigError when a series' x and y
-// differ in length or there is no point at all.
+// Curves through the points of each series, in order. The legend (the series with a label) goes
+// where it covers no drawn pixel: a free corner of the plot area, else the middle of an edge, else
+// any free place inside; when there is none, outside the axes on the right (the plot area
+// narrows). Throws ConfigError when a series' x and y differ in length or there is no point at all.
 Image line_plot(const std::vector<Series>& series, const PlotOptions& options = {});
 // A bar per bin, from edge(i) to edge(i + 1), as high as its count.
 Image histogram_plot(const Histogram& h, const PlotOptions& options = {}, Rgb color = series_color(0));
