@@ -50,36 +50,42 @@ struct Flags {
 
 constexpr long kBatch = 60, kProbeImages = 1000, kHidden = 100;
 
+const char* const kUsage =
+    "Usage: bn_paper_figure1 [--steps N] [--learning-rate X] [--eval-every N] [--out DIR] [--seed N]\n"
+    "                        [--limit N] [--test-size N] [--unit N] [--data DIR] [--step] [--no-trace]\n"
+    "\n"
+    "Figure 1 of the BatchNorm paper on Fashion-MNIST: the same network with and without\n"
+    "BatchNormalization, trained side by side; writes figure1.csv and figure1.png.\n"
+    "\n"
+    "  --steps N           training steps (default 300)\n"
+    "  --learning-rate X   SGD's learning rate (default 0.5)\n"
+    "  --eval-every N      steps between two measurements (default 25)\n"
+    "  --out DIR           where figure1.csv and figure1.png go (default minnow-out/bn_paper_figure1)\n"
+    "  --seed N            the weights and the batches (default 1)\n"
+    "  --limit N           train on the first N training images (default: all)\n"
+    "  --test-size N       evaluate on the first N test images (default: all 10,000)\n"
+    "  --unit N            the sigmoid whose input is plotted, below 100 (default 0)\n"
+    "  --data DIR          the folder with the IDX files (default /usr/share/datasets/fashion-mnist)\n"
+    "  --step              pause between the layers of the trace\n"
+    "  --no-trace          skip the layer-by-layer trace at the end\n";
+
 Flags parse(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      fmt::print("usage: bn_paper_figure1 [--steps N] [--learning-rate X] [--eval-every N] [--out DIR] [--seed N]\n"
-                 "                        [--limit N] [--test-size N] [--unit N] [--data DIR] [--step] [--no-trace]\n");
-      std::exit(0);
-    }
-    if (a == "--step") {
-      f.step = true;
-      continue;
-    }
-    if (a == "--no-trace") {
-      f.trace = false;
-      continue;
-    }
-    if (i + 1 >= argc) throw ConfigError(fmt::format("{} needs a value (see --help)", a));
-    const char* v = argv[++i];
-    if (a == "--steps") f.steps = examples::parse_long(a, v, 0);
-    else if (a == "--eval-every") f.eval_every = examples::parse_long(a, v, 0);
-    else if (a == "--limit") f.limit = examples::parse_long(a, v, 0);
-    else if (a == "--test-size") f.test_size = examples::parse_long(a, v, 0);
-    else if (a == "--unit") f.unit = examples::parse_long(a, v, 0);
-    else if (a == "--seed") f.seed = std::uint64_t(examples::parse_long(a, v, 0));
-    else if (a == "--learning-rate") f.learning_rate = examples::parse_positive_float(a, v);
-    else if (a == "--out") f.out = v;
-    else if (a == "--data") f.data = v;
-    else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
-  }
+  examples::FlagParser p(kUsage);
+  p.toggle("--step", [&] { f.step = true; });
+  p.toggle("--no-trace", [&] { f.trace = false; });
+  p.value("--steps", [&](const std::string& a, const char* v) { f.steps = examples::parse_long(a, v, 0); });
+  p.value("--eval-every", [&](const std::string& a, const char* v) { f.eval_every = examples::parse_long(a, v, 0); });
+  p.value("--limit", [&](const std::string& a, const char* v) { f.limit = examples::parse_long(a, v, 0); });
+  p.value("--test-size", [&](const std::string& a, const char* v) { f.test_size = examples::parse_long(a, v, 0); });
+  p.value("--unit", [&](const std::string& a, const char* v) { f.unit = examples::parse_long(a, v, 0); });
+  p.value("--seed",
+          [&](const std::string& a, const char* v) { f.seed = std::uint64_t(examples::parse_long(a, v, 0)); });
+  p.value("--learning-rate",
+          [&](const std::string& a, const char* v) { f.learning_rate = examples::parse_positive_float(a, v); });
+  p.value("--out", [&](const std::string&, const char* v) { f.out = v; });
+  p.value("--data", [&](const std::string&, const char* v) { f.data = v; });
+  p.parse(argc, argv);
   if (f.eval_every == 0) throw ConfigError("--eval-every must be > 0");
   if (f.unit >= kHidden) throw ConfigError(fmt::format("--unit must be below {}, got {}", kHidden, f.unit));
   return f;

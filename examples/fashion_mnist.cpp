@@ -6,7 +6,8 @@
 //   Flatten -> Dense(128) -> BatchNormalization -> ReLU -> Dense(10, softmax)
 //
 // Flags: --epochs N (default 4), --batch-size N (64), --data DIR (the folder with the IDX files),
-//        --limit N (train on the first N images only), --seed N, --verbose 0|1|2
+//        --limit N (train on the first N images only), --bn-momentum X (0.99, or 0.9 with --limit),
+//        --seed N, --verbose 0|1|2; --help lists them.
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -23,30 +24,44 @@ namespace {
 
 struct Flags {
   long epochs = 4, batch_size = 64, limit = 0;
+  float bn_momentum = 0;  // 0: the default, 0.99 (Keras'), or 0.9 with --limit
   std::uint64_t seed = 42;
   int verbose = 1;
   std::string data = default_fashion_mnist_dir();
 };
 
+const char* const kUsage =
+    "Usage: fashion_mnist [--epochs N] [--batch-size N] [--limit N] [--bn-momentum X] [--seed N] [--verbose 0|1|2]\n"
+    "                     [--data DIR]\n"
+    "\n"
+    "Trains a small CNN with BatchNormalization on Fashion-MNIST with Adam, then evaluates it on the\n"
+    "10,000 test images.\n"
+    "\n"
+    "  --epochs N        passes over the training images (default 4)\n"
+    "  --batch-size N    images per training step (default 64)\n"
+    "  --limit N         train on the first N training images only (default: all 60,000)\n"
+    "  --bn-momentum X   the BatchNormalizations' momentum, in (0, 1) (default 0.99, Keras'; 0.9 with\n"
+    "                    --limit: few steps need moving statistics that forget their start faster)\n"
+    "  --seed N          the weights and the order of the batches (default 42)\n"
+    "  --verbose 0|1|2   silent, progress bar, one line per epoch (default 1)\n"
+    "  --data DIR        the folder with the IDX files (default /usr/share/datasets/fashion-mnist)\n";
+
 Flags parse(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      fmt::print(
-          "usage: fashion_mnist [--epochs N] [--batch-size N] [--data DIR] [--limit N] [--seed N] [--verbose 0|1|2]\n");
-      std::exit(0);
-    }
-    if (i + 1 >= argc) throw ConfigError(fmt::format("{} needs a value (see --help)", a));
-    const char* v = argv[++i];
-    if (a == "--epochs") f.epochs = examples::parse_long(a, v, 0);
-    else if (a == "--batch-size") f.batch_size = examples::parse_long(a, v, 0);
-    else if (a == "--limit") f.limit = examples::parse_long(a, v, 0);
-    else if (a == "--seed") f.seed = std::uint64_t(examples::parse_long(a, v, 0));
-    else if (a == "--verbose") f.verbose = int(examples::parse_long(a, v, 0));
-    else if (a == "--data") f.data = v;
-    else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
-  }
+  examples::FlagParser p(kUsage);
+  p.value("--epochs", [&](const std::string& a, const char* v) { f.epochs = examples::parse_long(a, v, 0); });
+  p.value("--batch-size", [&](const std::string& a, const char* v) { f.batch_size = examples::parse_long(a, v, 0); });
+  p.value("--limit", [&](const std::string& a, const char* v) { f.limit = examples::parse_long(a, v, 0); });
+  p.value("--bn-momentum", [&](const std::string& a, const char* v) {
+    f.bn_momentum = examples::parse_positive_float(a, v);
+    if (!(f.bn_momentum < 1)) throw ConfigError(fmt::format("{} expects a number in (0, 1), but received '{}'", a, v));
+  });
+  p.value("--seed",
+          [&](const std::string& a, const char* v) { f.seed = std::uint64_t(examples::parse_long(a, v, 0)); });
+  p.value("--verbose", [&](const std::string& a, const char* v) { f.verbose = int(examples::parse_long(a, v, 0)); });
+  p.value("--data", [&](const std::string&, const char* v) { f.data = v; });
+  p.parse(argc, argv);
+  if (f.bn_momentum == 0) f.bn_momentum = f.limit > 0 ? 0.9f : 0.99f;
   return f;
 }
 
@@ -63,7 +78,10 @@ int main(int argc, char** argv) try {
              train.labels.shape(), test.images.shape(), test.labels.shape());
 
   Sequential model;
-  examples::add_fashion_mnist_cnn(model);  // the network above
+  // The network above. Keras' momentum 0.99 makes the moving statistics an average over the last
+  // ~100 steps, which needs a few hundred steps to forget the initial mean 0 and variance 1; a
+  // --limit run may not have them, so it uses 0.9 (~10 steps) unless --bn-momentum says otherwise.
+  examples::add_fashion_mnist_cnn(model, flags.bn_momentum);
   model.summary(std::cout);
   fmt::print("\n");
 

@@ -8,17 +8,18 @@
 
 namespace minnow::examples {
 
-inline void add_fashion_mnist_cnn(Sequential& model) {
+// bn_momentum: the three BatchNormalizations' momentum (Keras' 0.99 by default).
+inline void add_fashion_mnist_cnn(Sequential& model, float bn_momentum = 0.99f) {
   model.add(Input({28, 28, 1}));
   for (long filters : {32, 64}) {
     model.add(Conv2D({.filters = filters, .kernel_size = {3, 3}, .padding = "same"}));
-    model.add(BatchNormalization());
+    model.add(BatchNormalization({.momentum = bn_momentum}));
     model.add(ReLU());
     model.add(MaxPooling2D());
   }
   model.add(Flatten());
   model.add(Dense(128));
-  model.add(BatchNormalization());
+  model.add(BatchNormalization({.momentum = bn_momentum}));
   model.add(ReLU());
   model.add(Dense(10, "softmax"));
 }

@@ -44,28 +44,38 @@ struct Flags {
   std::string image, out = "minnow-out/fcn_moving_stats";
 };
 
+const char* const kUsage =
+    "Usage: fcn_moving_stats [--size N] [--images N] [--batch-size N] [--epochs N] [--learning-rate F]\n"
+    "                        [--show-steps N] [--seed N] [--image FILE] [--out DIR]\n"
+    "\n"
+    "Trains a 2-layer fully convolutional network with BatchNormalization to give back its input\n"
+    "image, and shows the moving statistics following the batch statistics step by step.\n"
+    "\n"
+    "  --size N            the images' side in pixels, >= 4 (default 64; the blog: 512)\n"
+    "  --images N          training images (default 8)\n"
+    "  --batch-size N      images per step (default 2)\n"
+    "  --epochs N          passes over the images (default 20)\n"
+    "  --learning-rate F   Adam's learning rate (default 0.03)\n"
+    "  --show-steps N      steps printed one by one (default 8)\n"
+    "  --seed N            the weights, the pictures and the batch order (default 1)\n"
+    "  --image FILE        a PNG or binary PPM as training image 0 instead of a synthetic picture\n"
+    "  --out DIR           where the pictures go (default minnow-out/fcn_moving_stats)\n";
+
 Flags parse(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      fmt::print("usage: fcn_moving_stats [--size N] [--images N] [--batch-size N] [--epochs N] [--learning-rate F]\n"
-                 "                        [--show-steps N] [--seed N] [--image FILE] [--out DIR]\n");
-      std::exit(0);
-    }
-    if (i + 1 >= argc) throw ConfigError(fmt::format("{} needs a value (see --help)", a));
-    const char* v = argv[++i];
-    if (a == "--size") f.size = examples::parse_long(a, v, 4);
-    else if (a == "--images") f.images = examples::parse_long(a, v, 1);
-    else if (a == "--batch-size") f.batch_size = examples::parse_long(a, v, 1);
-    else if (a == "--epochs") f.epochs = examples::parse_long(a, v, 1);
-    else if (a == "--show-steps") f.show_steps = examples::parse_long(a, v, 0);
-    else if (a == "--seed") f.seed = std::uint64_t(examples::parse_long(a, v, 0));
-    else if (a == "--learning-rate") f.learning_rate = examples::parse_positive_float(a, v);
-    else if (a == "--image") f.image = v;
-    else if (a == "--out") f.out = v;
-    else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
-  }
+  examples::FlagParser p(kUsage);
+  p.value("--size", [&](const std::string& a, const char* v) { f.size = examples::parse_long(a, v, 4); });
+  p.value("--images", [&](const std::string& a, const char* v) { f.images = examples::parse_long(a, v, 1); });
+  p.value("--batch-size", [&](const std::string& a, const char* v) { f.batch_size = examples::parse_long(a, v, 1); });
+  p.value("--epochs", [&](const std::string& a, const char* v) { f.epochs = examples::parse_long(a, v, 1); });
+  p.value("--show-steps", [&](const std::string& a, const char* v) { f.show_steps = examples::parse_long(a, v, 0); });
+  p.value("--seed",
+          [&](const std::string& a, const char* v) { f.seed = std::uint64_t(examples::parse_long(a, v, 0)); });
+  p.value("--learning-rate",
+          [&](const std::string& a, const char* v) { f.learning_rate = examples::parse_positive_float(a, v); });
+  p.value("--image", [&](const std::string&, const char* v) { f.image = v; });
+  p.value("--out", [&](const std::string&, const char* v) { f.out = v; });
+  p.parse(argc, argv);
   return f;
 }
 

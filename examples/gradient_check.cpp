@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/minnow.h"
+#include "examples/flags.h"
 
 using namespace minnow;
 
@@ -31,7 +32,14 @@ void report(const std::string& what, const std::function<LayerRef<Layer>()>& mak
 
 }  // namespace
 
-int main() {
+const char* const kUsage =
+    "Usage: gradient_check\n"
+    "\n"
+    "Checks every layer's backward pass against central finite differences and prints the worst\n"
+    "relative error per layer, in training and in inference mode. It has no flags.\n";
+
+int main(int argc, char** argv) {
+  examples::FlagParser(kUsage).parse_or_exit("gradient_check", argc, argv);
   fmt::print("Worst relative error |analytic - numeric| / max(|analytic|, |numeric|, 1e-2) over the input and\n"
              "every trainable weight (central differences, step 1e-2):\n\n");
   fmt::print("  {:<58} {:>10} {:>10}\n", "layer", "training", "inference");

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/minnow.h"
+#include "examples/flags.h"
 
 using namespace minnow;
 
@@ -286,7 +287,16 @@ void explain_images() {
 
 }  // namespace
 
-int main() {
+const char* const kUsage =
+    "Usage: keras_summaries\n"
+    "\n"
+    "The two models of the thread \"What exactly is Batch Normalization doing?\": their Keras\n"
+    "summaries, why BatchNormalization has 4 x C parameters of which 2 x C are non-trainable, what\n"
+    "training and inference mode do to it, and its formula computed by hand next to the layer's\n"
+    "output. It has no flags.\n";
+
+int main(int argc, char** argv) {
+  examples::FlagParser(kUsage).parse_or_exit("keras_summaries", argc, argv);
   fmt::print("== 1) Tabular data: Input(30) -> Dense(50) -> BatchNormalization -> Dense(5)\n\n");
   fmt::print("The thread's notebook had run cells before, so Keras had already counted some layers; with the\n"
              "same names the summary is the thread's, line for line:\n\n");

@@ -34,23 +34,27 @@ struct Flags {
   std::string out = "minnow-out/normalization";
 };
 
+const char* const kUsage = "Usage: normalization [--images N] [--batch N] [--seed N] [--bins N] [--out DIR]\n"
+                           "\n"
+                           "Normalization, standardization and batch normalization of random 32x32 images, with their\n"
+                           "statistics, histograms in the terminal and PNG files.\n"
+                           "\n"
+                           "  --images N   images (default 30)\n"
+                           "  --batch N    the images batch-normalized in case 3 (default 10)\n"
+                           "  --seed N     the random images (default 146: the blog's mean and variance, rounded)\n"
+                           "  --bins N     bins of the terminal histograms (default 16)\n"
+                           "  --out DIR    where the PNG files go (default minnow-out/normalization)\n";
+
 Flags parse(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      fmt::print("usage: normalization [--images N] [--batch N] [--seed N] [--bins N] [--out DIR]\n");
-      std::exit(0);
-    }
-    if (i + 1 >= argc) throw ConfigError(fmt::format("{} needs a value (see --help)", a));
-    const char* v = argv[++i];
-    if (a == "--images") f.images = examples::parse_long(a, v, 1);
-    else if (a == "--batch") f.batch = examples::parse_long(a, v, 1);
-    else if (a == "--seed") f.seed = std::uint64_t(examples::parse_long(a, v, 0));
-    else if (a == "--bins") f.bins = examples::parse_long(a, v, 1);
-    else if (a == "--out") f.out = v;
-    else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
-  }
+  examples::FlagParser p(kUsage);
+  p.value("--images", [&](const std::string& a, const char* v) { f.images = examples::parse_long(a, v, 1); });
+  p.value("--batch", [&](const std::string& a, const char* v) { f.batch = examples::parse_long(a, v, 1); });
+  p.value("--seed",
+          [&](const std::string& a, const char* v) { f.seed = std::uint64_t(examples::parse_long(a, v, 0)); });
+  p.value("--bins", [&](const std::string& a, const char* v) { f.bins = examples::parse_long(a, v, 1); });
+  p.value("--out", [&](const std::string&, const char* v) { f.out = v; });
+  p.parse(argc, argv);
   if (f.batch > f.images) throw ConfigError(fmt::format("--batch {} is larger than --images {}", f.batch, f.images));
   return f;
 }

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/minnow.h"
+#include "examples/flags.h"
 
 using namespace minnow;
 
@@ -36,7 +37,15 @@ std::string first(const Tensor& t, long n) {
 
 }  // namespace
 
-int main() {
+const char* const kUsage =
+    "Usage: normalization_family\n"
+    "\n"
+    "BatchNorm, LayerNorm, InstanceNorm and GroupNorm side by side on one seeded batch: the axes\n"
+    "each one reduces, how many values make one statistic and how many statistics there are. It\n"
+    "has no flags.\n";
+
+int main(int argc, char** argv) {
+  examples::FlagParser(kUsage).parse_or_exit("normalization_family", argc, argv);
   // Channel c is shifted by 2c and scaled by (1 + c/2), so the statistics differ per channel.
   Tensor x({N, H, W, C});
   Rng rng(2018);
