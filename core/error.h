@@ -40,4 +40,11 @@ class IoError : public Error {
   using Error::Error;
 };
 
+// A tensor the machine cannot hold: larger than its memory, or refused by the allocator. The
+// message names the shape (and the layer and weight, for a weight) and the bytes asked for.
+class AllocationError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace minnow

@@ -121,7 +121,7 @@ std::shared_ptr<Layer> clone_layer(const Layer& l, bool with_bias) {
 // The value of `l`'s weight `name`, or nullptr when it has none (use_bias=false, center=false...).
 const Tensor* find_weight(const Layer& l, const std::string& name) {
   for (const Parameter* p : l.weights())
-    if (p->name == name) return &p->value;
+    if (p->name == name) return &p->value.tensor();
   return nullptr;
 }
 

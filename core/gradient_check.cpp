@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -27,19 +28,19 @@ std::string GradientCheckResult::report() const {
 namespace {
 
 // Compares analytic gradient `analytic` of `values` with central differences of `f`.
-GradientCheckEntry compare(const std::string& label, Tensor& values, const Tensor& analytic,
+GradientCheckEntry compare(const std::string& label, std::span<float> values, const Tensor& analytic,
                            const std::function<double()>& f, const GradientCheckOptions& opt) {
   GradientCheckEntry e{label};
-  const long n = values.size();
+  const long n = long(values.size());
   const long stride = std::max<long>(1, n / std::max<long>(1, opt.max_elements));
   for (long i = 0; i < n; i += stride) {
-    const float v = values[i];
+    const float v = values[size_t(i)];
     const float h = float(opt.step * std::max(1.0, std::fabs(double(v))));
-    values[i] = v + h;
+    values[size_t(i)] = v + h;
     const double up = f();
-    values[i] = v - h;
+    values[size_t(i)] = v - h;
     const double down = f();
-    values[i] = v;
+    values[size_t(i)] = v;
     const double numeric = (up - down) / (double(v + h) - double(v - h));
     const double a = analytic[i];
     double err = std::fabs(a - numeric) / std::max({std::fabs(a), std::fabs(numeric), opt.floor});
@@ -103,10 +104,10 @@ GradientCheckResult check_layer_gradients(Layer& layer, const std::vector<Tensor
   GradientCheckResult result;
   for (size_t k = 0; k < xs.size(); ++k)
     result.entries.push_back(
-        compare(xs.size() == 1 ? "input" : fmt::format("input {}", k), xs[k], dxs[k], projected, opt));
+        compare(xs.size() == 1 ? "input" : fmt::format("input {}", k), xs[k].values(), dxs[k], projected, opt));
   for (size_t k = 0; k < trainable.size(); ++k)
     result.entries.push_back(
-        compare(layer.name() + "/" + trainable[k]->name, trainable[k]->value, dws[k], projected, opt));
+        compare(layer.name() + "/" + trainable[k]->name, trainable[k]->value.values(), dws[k], projected, opt));
   snapshot.restore();
   return result;
 }
@@ -132,11 +133,11 @@ GradientCheckResult check_model_gradients(Model& model, const Tensor& x, const L
     snapshot.restore();
     return L;
   };
-  result.entries.push_back(compare("input", input, dx, value, opt));
+  result.entries.push_back(compare("input", input.values(), dx, value, opt));
   for (const auto& layer : model.layers())
     for (Parameter* p : layer->trainable_weights()) {
       const size_t k = size_t(std::find(trainable.begin(), trainable.end(), p) - trainable.begin());
-      result.entries.push_back(compare(layer->name() + "/" + p->name, p->value, dws[k], value, opt));
+      result.entries.push_back(compare(layer->name() + "/" + p->name, p->value.values(), dws[k], value, opt));
     }
   snapshot.restore();
   return result;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/error.h"
 #include "core/naming.h"
@@ -126,7 +127,13 @@ const Tensor& Layer::forward(std::span<const Tensor* const> xs, Mode mode) {
 const Tensor& Layer::forward_borrowed(std::span<const Tensor* const> xs, Mode mode) { return run_forward(xs, mode); }
 
 const Tensor& Layer::run_forward(std::span<const Tensor* const> xs, Mode mode) {
-  check_input_count(xs.size());
+  // An InputLayer (a layer with no inputs in the graph) run by hand takes one batch and passes it
+  // through, checked against its shape: stepping through model.layers() works from the first one.
+  const bool source = expected_inputs() == 0;
+  if (source && xs.size() != 1)
+    throw UsageError(
+        fmt::format("{} passes one batch through when run by hand, but received {} inputs", describe(), xs.size()));
+  if (!source) check_input_count(xs.size());
   if (!built_) {
     std::vector<Shape> shapes;
     for (const Tensor* x : xs) shapes.push_back(x->shape());
@@ -135,9 +142,10 @@ const Tensor& Layer::run_forward(std::span<const Tensor* const> xs, Mode mode) {
   const long batch = xs[0]->shape().rank() > 0 ? xs[0]->shape()[0] : 0;
   for (size_t i = 0; i < xs.size(); ++i) {
     const Shape& got = xs[i]->shape();
-    if (!got.same_sample_shape(input_shapes_[i]))
+    const Shape& want = source ? output_shape_ : input_shapes_[i];
+    if (!got.same_sample_shape(want))
       throw ShapeError(fmt::format("{} expects input{} of shape {}, but received a tensor of shape {}", describe(),
-                                   xs.size() > 1 ? fmt::format(" {}", i) : "", input_shapes_[i], got));
+                                   xs.size() > 1 ? fmt::format(" {}", i) : "", want, got));
     if (got[0] != batch)
       throw ShapeError(
           fmt::format("{} received inputs with different batch sizes: {} and {}", describe(), batch, got[0]));
@@ -159,10 +167,12 @@ const Tensor& Layer::backward(const Tensor& dy, bool input_gradients) {
   if (dy.shape() != y_.shape())
     throw ShapeError(fmt::format("{}: backward expects a gradient of the output's shape {}, but received {}",
                                  describe(), y_.shape(), dy.shape()));
-  dx_.resize(input_shapes_.size());
+  const bool source = expected_inputs() == 0;  // an InputLayer: dx = dy, of its own shape
+  dx_.resize(source ? 1 : input_shapes_.size());
   const long batch = y_.shape()[0];
   for (size_t i = 0; i < dx_.size(); ++i)
-    if (dx_[i].shape().rank() == 0 || dx_[i].shape()[0] != batch) dx_[i].resize(input_shapes_[i].with_batch(batch));
+    if (dx_[i].shape().rank() == 0 || dx_[i].shape()[0] != batch)
+      dx_[i].resize((source ? output_shape_ : input_shapes_[i]).with_batch(batch));
   input_gradients_needed_ = input_gradients;
   if (expected_inputs() == 1) backward_impl(dy, dx_[0]);
   else backward_multi_impl(dy, dx_);
@@ -181,8 +191,15 @@ void Layer::backward_multi_impl(const Tensor& dy, std::vector<Tensor>& dxs) { ba
 Parameter& Layer::add_weight(const std::string& name, const Shape& shape, const Initializer& init, bool trainable) {
   auto p = std::make_unique<Parameter>();
   p->name = name;
-  p->value = Tensor(shape);
-  initialize(p->value, init);
+  p->layer_name = name_;
+  Tensor value;
+  try {
+    value = Tensor(shape);
+  } catch (const AllocationError& e) {  // say whose weight it is before the layer exists
+    throw AllocationError(fmt::format("{}: weight '{}': {}", describe(), name, e.what()));
+  }
+  initialize(value, init);
+  p->value.create(std::move(value), fmt::format("{}, weight '{}'", describe(), name));
   p->trainable_by_design = trainable;
   p->frozen = !trainable_;
   if (trainable) p->grad = Tensor(shape);
@@ -220,6 +237,26 @@ Parameter& Layer::weight(const std::string& name) {
   for (auto& p : params_)
     if (p->name == name) return *p;
   throw UsageError(fmt::format("{} has no weight named '{}'", describe(), name));
+}
+
+std::vector<Tensor> Layer::get_weights() const {
+  std::vector<Tensor> out;
+  for (const auto& p : params_) out.push_back(p->value);
+  return out;
+}
+
+void Layer::set_weights(const std::vector<Tensor>& values) {
+  std::vector<std::string> names;
+  for (const auto& p : params_) names.push_back(p->name);
+  if (values.size() != params_.size())
+    throw ShapeError(fmt::format("{}: set_weights received {} arrays, but the layer has {} weights ({})", describe(),
+                                 values.size(), params_.size(), fmt::join(names, ", ")));
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i].shape() != params_[i]->value.shape())
+      throw ShapeError(fmt::format("{}: set_weights received an array of shape {} for weight '{}' of shape {}; no "
+                                   "weight was changed",
+                                   describe(), values[i].shape(), params_[i]->name, params_[i]->value.shape()));
+  for (size_t i = 0; i < values.size(); ++i) params_[i]->value = values[i];
 }
 
 long Layer::count_params() const {

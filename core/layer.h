@@ -97,6 +97,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<Parameter*> trainable_weights();
   std::vector<Parameter*> non_trainable_weights();
   Parameter& weight(const std::string& name);  // throws UsageError when absent
+  // Keras' get_weights / set_weights: copies of the values, in weights() order. set_weights
+  // checks the count and every shape before it changes anything: a mismatch is a ShapeError
+  // naming the layer, the weight and both shapes, and the layer keeps its weights.
+  std::vector<Tensor> get_weights() const;
+  void set_weights(const std::vector<Tensor>& values);
   long count_params() const;
   long count_trainable_params() const;
   bool trainable() const { return trainable_; }

@@ -345,6 +345,25 @@ std::vector<Parameter*> Model::non_trainable_weights() const {
   return out;
 }
 
+std::vector<Tensor> Model::get_weights() const {
+  std::vector<Tensor> out;
+  for (const Parameter* p : weights()) out.push_back(p->value);
+  return out;
+}
+
+void Model::set_weights(const std::vector<Tensor>& values) {
+  const std::vector<Parameter*> ps = weights();
+  if (values.size() != ps.size())
+    throw ShapeError(fmt::format("Model '{}': set_weights received {} arrays, but the model has {} weights", name_,
+                                 values.size(), ps.size()));
+  for (size_t i = 0; i < ps.size(); ++i)
+    if (values[i].shape() != ps[i]->value.shape())
+      throw ShapeError(fmt::format("Model '{}': set_weights received an array of shape {} (position {}) for weight "
+                                   "'{}' of shape {}; no weight was changed",
+                                   name_, values[i].shape(), i, ps[i]->full_name(), ps[i]->value.shape()));
+  for (size_t i = 0; i < ps.size(); ++i) ps[i]->value = values[i];
+}
+
 long Model::count_params() const {
   long n = 0;
   for (const auto& l : layers_) n += l->count_params();

@@ -121,6 +121,11 @@ class Model {
   std::vector<Parameter*> trainable_weights() const;
   std::vector<Parameter*> non_trainable_weights() const;
   long count_params() const;
+  // Keras' get_weights / set_weights: copies of every weight's value, in weights() order.
+  // set_weights checks the count and every shape first: a mismatch is a ShapeError naming the
+  // weight and both shapes, and no weight changes.
+  std::vector<Tensor> get_weights() const;
+  void set_weights(const std::vector<Tensor>& values);
   // Keras' model.trainable: freezes or unfreezes every layer.
   void set_trainable(bool trainable);
 

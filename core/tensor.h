@@ -76,6 +76,11 @@ class Tensor {
   std::vector<float> data_;
 };
 
+// The memory of this machine in bytes (its physical pages): no single tensor may be larger, so
+// that a typo such as Dense(1 << 20) on 2^20 inputs is an AllocationError at once instead of an
+// allocation that swaps or gets the process killed.
+long machine_memory_bytes();
+
 // Copies samples rows[begin..end) of `src` (rows along axis 0) into `dst`, resized to
 // (end - begin, ...). No allocation when dst already has the room.
 void take_rows(const Tensor& src, const std::vector<long>& rows, long begin, long end, Tensor& dst);

@@ -83,7 +83,7 @@ Shape torch_shape(const Shape& s, Layout layout) {
 
 // minnow layout (in, units) / (KH, KW, C, F) <-> torch (units, in) / (F, C, KH, KW). to_torch
 // gathers the torch tensor from `minnow`; otherwise it scatters `torch` into `minnow`.
-void convert(Tensor& minnow, Tensor& torch, Layout layout, bool to_torch) {
+void convert(WeightValue& minnow, Tensor& torch, Layout layout, bool to_torch) {
   const Shape& s = minnow.shape();
   auto move = [&](long mi, long ti) {
     if (to_torch) torch[ti] = minnow[mi];

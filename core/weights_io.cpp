@@ -40,7 +40,7 @@ std::string layers_in_file(const std::vector<std::string>& keys) {
 
 void save_weights(const Model& model, const std::string& path) {
   std::vector<NpzArray> arrays;
-  for (const WeightEntry& e : entries_of(model)) arrays.push_back({e.key, &e.param->value});
+  for (const WeightEntry& e : entries_of(model)) arrays.push_back({e.key, &e.param->value.tensor()});
   save_npz(arrays, path);
 }
 

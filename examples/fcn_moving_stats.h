@@ -78,10 +78,15 @@ inline std::unique_ptr<Sequential> build_fcn(long size, float momentum = kMoment
   auto model = std::make_unique<Sequential>();
   model->add(Input({size, size, 3}));
   model->add(Conv2D({.filters = 16, .kernel_size = {3, 3}, .padding = "same", .use_bias = false}));
-  model->add(BatchNormalization({.momentum = momentum, .epsilon = epsilon}));
+  // The blog's low-level code moves the moving variance towards tf.nn.moments' biased variance;
+  // tf.keras 2.x's layer on images (its fused kernel) would use var * m / (m - 1) instead, so the
+  // layers here ask for the biased rule to be the same network (docs/batchnorm-conventions.md).
+  const BatchNormalizationOptions bn{
+      .momentum = momentum, .epsilon = epsilon, .moving_variance_update = UpdateVariance::Biased};
+  model->add(BatchNormalization(bn));
   model->add(ReLU());
   model->add(Conv2D({.filters = 3, .kernel_size = {3, 3}, .padding = "same", .use_bias = false}));
-  model->add(BatchNormalization({.momentum = momentum, .epsilon = epsilon}));
+  model->add(BatchNormalization(bn));
   return model;
 }
 
@@ -115,7 +120,7 @@ struct LowLevelBatchNorm {
     k = Tensor(mean.shape());
     k.row() = (variance.row().array() + epsilon).rsqrt().matrix();
     x_hat = batch_normalization(x, mean, variance, nullptr, nullptr, epsilon);
-    return batch_normalization(x, mean, variance, &beta.value, &gamma.value, epsilon);
+    return batch_normalization(x, mean, variance, &beta.value.tensor(), &gamma.value.tensor(), epsilon);
   }
 
   // (B1) dbeta = sum dy, (B2) dgamma = sum dy * x_hat, (B3) in training

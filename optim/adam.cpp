@@ -48,8 +48,8 @@ AdamW::AdamW(const AdamWOptions& options) : Adam("AdamW", adam_part(options)), w
 }
 
 void AdamW::update(Parameter& p) {
-  array(p.value) -= learning_rate() * weight_decay_ * array(std::as_const(p.value));  // (U0)
-  Adam::update(p);                                                                    // (U1)-(U5)
+  array(p.value) -= learning_rate() * weight_decay_ * array(p.value.tensor());  // (U0)
+  Adam::update(p);                                                              // (U1)-(U5)
 }
 
 }  // namespace minnow

@@ -59,6 +59,7 @@ class Optimizer {
   using ConstArrayMap = Eigen::Map<const Eigen::ArrayXf>;
   static ArrayMap array(Tensor& t) { return {t.data(), t.size()}; }
   static ConstArrayMap array(const Tensor& t) { return {t.data(), t.size()}; }
+  static ArrayMap array(WeightValue& w) { return {w.data(), w.size()}; }  // in place: the shape is fixed
 
   // Throws ConfigError "<name>: <argument> must be <expected>, but received <argument>=<value>"
   // unless ok.

@@ -103,9 +103,9 @@ TEST_CASE("Dense and Conv2D kernels are transposed to torch's (out, in) and (out
   auto f = Flatten()(c);
   auto d = Dense(DenseOptions{.units = 3, .name = "d"})(f);
   Model model(inp, d);
-  Tensor& kernel = model.get_layer("d").weight("kernel").value;  // (6, 3)
+  WeightValue& kernel = model.get_layer("d").weight("kernel").value;  // (6, 3)
   for (long i = 0; i < kernel.size(); ++i) kernel[i] = float(i);
-  Tensor& conv = model.get_layer("c").weight("kernel").value;  // (2, 1, 2, 3)
+  WeightValue& conv = model.get_layer("c").weight("kernel").value;  // (2, 1, 2, 3)
   for (long i = 0; i < conv.size(); ++i) conv[i] = float(i);
   save_pytorch_state_dict(model, dir.file("t.npz"), {{"c", "conv"}, {"d", "fc"}});
   const NpzReader file(dir.file("t.npz"));

@@ -91,8 +91,8 @@ TEST_CASE("Conv2D equals the direct definition for channels, filters, strides an
                          .bias_initializer = "random_uniform"});
         const Tensor x = random_tensor({2, 7, 6, 3}, 21);
         const Tensor& y = c->forward(x, Mode::Inference);
-        const Tensor ref = direct_conv(x, c->weight("kernel").value, bias ? &c->weight("bias").value : nullptr, s, s,
-                                       std::string(padding) == "same");
+        const Tensor ref = direct_conv(x, c->weight("kernel").value, bias ? &c->weight("bias").value.tensor() : nullptr,
+                                       s, s, std::string(padding) == "same");
         REQUIRE(y.shape() == ref.shape());
         for (long i = 0; i < y.size(); ++i) REQUIRE(y[i] == Approx(ref[i]).margin(1e-5));
       }
@@ -121,7 +121,7 @@ TEST_CASE("Conv2D gradients match finite differences for even, odd and 1x1 kerne
           "[conv2d][gradient]") {
   // 2x40x40 images make several cache-sized chunks of im2col rows; even kernels pad unevenly.
   for (const char* padding : {"valid", "same"})
-    for (std::array<long, 2> k : {std::array<long, 2>{1, 1}, {2, 2}, {4, 3}})
+    for (Size2D k : {Size2D{1, 1}, {2, 2}, {4, 3}})
       for (long s : {1L, 2L}) {
         INFO("padding " << padding << ", kernel " << k[0] << "x" << k[1] << ", stride " << s);
         auto c = Conv2D({.filters = 5, .kernel_size = k, .strides = {s, s}, .padding = padding});
@@ -187,4 +187,15 @@ TEST_CASE("Conv2D rejects bad hyperparameters and shapes, naming itself and the 
         c->forward(Tensor({1, 5, 5, 2}), Mode::Inference);
       },
       {"'c7'", "(None, 5, 5, 1)", "(1, 5, 5, 2)"});
+}
+
+TEST_CASE("Conv2D takes one number for a square kernel or stride, as Keras' int", "[conv2d]") {
+  auto square = Conv2D({.filters = 2, .kernel_size = 3, .strides = 2});
+  CHECK(square->options().kernel_size == Size2D(3, 3));
+  CHECK(square->options().strides == Size2D(2, 2));
+  square->build(Shape({Shape::kNone, 7, 7, 1}));
+  CHECK(square->output_shape() == Shape({Shape::kNone, 3, 3, 2}));
+  CHECK(square->weight("kernel").value.shape() == Shape({3, 3, 1, 2}));
+  auto pair = Conv2D(4, {3, 5}, "same", 1);
+  CHECK(pair->options().kernel_size == Size2D(3, 5));
 }
