@@ -1,4 +1,6 @@
-// minnow: one include for the whole library.
+// minnow: one include for the whole library: every public header of core/, layers/ and optim/.
+// Left out on purpose, as internals: core/gemm.h and core/column_ops.h (the kernels behind the
+// layers) and core/font.h (the plots' bitmap font). tests/core/umbrella_test.cpp checks the list.
 #pragma once
 #include "core/activations.h"
 #include "core/error.h"
@@ -24,6 +26,7 @@
 #include "core/shape.h"
 #include "core/summary.h"
 #include "core/tensor.h"
+#include "core/threading.h"
 #include "core/torch_state_dict.h"
 #include "core/trace.h"
 #include "core/version.h"
@@ -42,6 +45,7 @@
 #include "layers/input_layer.h"
 #include "layers/layer_normalization.h"
 #include "layers/max_pooling2d.h"
+#include "layers/pooling2d.h"
 #include "layers/reshape.h"
 #include "layers/softmax.h"
 #include "optim/adam.h"

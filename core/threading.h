@@ -1,8 +1,11 @@
 // Threads: how many threads minnow's kernels and Eigen's matrix products may use.
 //
-// The default is the environment variable MINNOW_NUM_THREADS when it holds a positive integer,
-// otherwise the number of processors OpenMP sees. set_num_threads(n) changes it for the whole
-// program (Eigen's matrix products and minnow's own OpenMP loops alike).
+// The default comes from the environment, as in every OpenMP program: MINNOW_NUM_THREADS when set
+// (it takes precedence, to give minnow alone a count), else OMP_NUM_THREADS (its first number:
+// "4" or "4,2"), else the number of processors OpenMP sees. set_num_threads(n) changes it for the
+// whole program (Eigen's matrix products and minnow's own OpenMP loops alike).
+// Either way the count is at most max_num_threads(): 4 threads per processor. More only
+// oversubscribes the cores, and thousands make the OpenMP runtime fail to start them.
 // Results never depend on the number of threads where it matters for learners: every reduction
 // (BatchNormalization statistics, weight gradients) splits its work into a fixed number of parts
 // whatever the thread count and adds the parts in a fixed order, so 1 and 8 threads give the
@@ -11,10 +14,13 @@
 
 namespace minnow {
 
-// The number of threads in use (reads MINNOW_NUM_THREADS on the first call).
+// The number of threads in use (reads the environment on the first call; a value that is not an
+// integer in [1, max_num_threads()] is a ConfigError naming the variable).
 int num_threads();
-// Sets the number of threads; n must be >= 1 (ConfigError otherwise).
+// Sets the number of threads; n must be in [1, max_num_threads()] (ConfigError otherwise).
 void set_num_threads(int n);
+// The largest thread count accepted: 4 times the processors OpenMP sees.
+int max_num_threads();
 
 // Work below this many floats touched (or multiply-adds) runs on one thread: starting a
 // parallel region costs a few microseconds, more than small work takes.
