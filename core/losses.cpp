@@ -97,6 +97,11 @@ double MeanSquaredError::compute(const Tensor& y_pred, const Tensor& y_true, Ten
 
 double BinaryCrossentropy::compute(const Tensor& y_pred, const Tensor& y_true, Tensor* grad) const {
   check_same_shape("binary_crossentropy", y_pred, y_true);
+  for (long i = 0; i < y_true.size(); ++i)  // all valid first: a label of 2 would train silently
+    if (!(y_true[i] >= 0.0f && y_true[i] <= 1.0f))
+      throw ShapeError(fmt::format("binary_crossentropy: the label at index {} is {}, which is not in [0, 1] (y_true "
+                                   "of shape {}). Labels are probabilities of the positive class: 0, 1 or between.",
+                                   i, y_true[i], y_true.shape()));
   const double inv = safe_inverse(y_pred.size());  // 1/S
   if (grad) grad->resize(y_pred.shape());
   double sum = 0;
@@ -180,6 +185,22 @@ double SparseCategoricalCrossentropy::compute(const Tensor& y_pred, const Tensor
         G[r * C + k] = clipped(P(r, k)) ? 0.0f : float((1 / s - (k == t ? 1 / c_t : 0.0)) * inv);  // (B6)
   }
   return sum * inv;
+}
+
+Tensor Loss::per_sample(const Tensor& y_pred, const Tensor& y_true) const {
+  compute(y_pred, y_true, nullptr);  // every check, with the whole batch's shapes and indices
+  const Shape& ps = y_pred.shape();
+  const long C = ps.rank() == 0 ? 1 : ps[-1];
+  const long rows = C == 0 ? 0 : y_pred.size() / C;
+  const long per_row_true = rows == 0 ? 0 : y_true.size() / rows;  // C, or 1 for a sparse label
+  Tensor out(ps.rank() == 0 ? ps : Shape(std::vector<long>(ps.dims().begin(), ps.dims().end() - 1)));
+  Tensor p({1, C}), t(per_row_true == C ? Shape({1, C}) : Shape({1}));
+  for (long r = 0; r < rows; ++r) {
+    std::copy_n(y_pred.data() + r * C, C, p.data());
+    std::copy_n(y_true.data() + r * per_row_true, per_row_true, t.data());
+    out[r] = float(compute(p, t, nullptr));  // the mean over a batch of one row: that row's loss
+  }
+  return out;
 }
 
 std::unique_ptr<Loss> make_loss(const std::string& name) {

@@ -10,6 +10,7 @@
 // mean_squared_error                                        (R rows of C, S = R*C elements)
 //   (F1)  L = 1/S sum_i (p_i - y_i)^2                        the mean over C, then over rows
 //   (B1)  dL/dp_i = 2 (p_i - y_i) / S
+// binary_crossentropy: every label y_i must be in [0, 1] (ShapeError naming its index and value)
 // binary_crossentropy, probabilities (tf.keras 2.x backend.binary_crossentropy)
 //   (F2)  L = -1/S sum_i [ y_i log(c_i + eps) + (1 - y_i) log(1 - c_i + eps) ],  c = clip(p)
 //   (B2)  dL/dp_i = 1/S [ -y_i / (c_i + eps) + (1 - y_i) / (1 - c_i + eps) ]   (0 where clipped)
@@ -61,6 +62,11 @@ class Loss {
   virtual double compute(const Tensor& y_pred, const Tensor& y_true, Tensor* grad) const = 0;
   virtual AccuracyKind accuracy_kind() const = 0;
   virtual bool from_logits() const { return false; }
+  // Keras' reduction="none" (PyTorch's reduction='none'): the loss of each row, in a tensor of
+  // y_pred's shape without its last axis ((N,) for an (N, C) output). compute() returns their
+  // mean. Each row is the same formula on a batch of one row, so the two always agree. Throws
+  // what compute throws.
+  Tensor per_sample(const Tensor& y_pred, const Tensor& y_true) const;
 };
 
 class MeanSquaredError : public Loss {
@@ -74,6 +80,7 @@ class BinaryCrossentropy : public Loss {
  public:
   explicit BinaryCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
   std::string name() const override { return "binary_crossentropy"; }
+  // Also throws ShapeError naming the value and its index when a label is outside [0, 1].
   double compute(const Tensor& y_pred, const Tensor& y_true, Tensor* grad) const override;
   AccuracyKind accuracy_kind() const override { return AccuracyKind::Binary; }
   bool from_logits() const override { return from_logits_; }

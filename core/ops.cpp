@@ -159,6 +159,45 @@ WindowGeometry window_geometry(long H, long W, long C, long KH, long KW, long SH
   return g;
 }
 
+Size2D::Size2D(long n) : std::array<long, 2>{n, n} {}
+Size2D::Size2D(long rows, long cols) : std::array<long, 2>{rows, cols} {}
+
+namespace {
+// log sum_j exp(x_j) of one row, in double: m + log sum_j exp(x_j - m), m = max_j x_j.
+double row_logsumexp(const Eigen::Ref<const RowVector>& row) {
+  const double m = row.size() == 0 ? -INFINITY : double(row.maxCoeff());
+  if (!std::isfinite(m)) return m;  // an empty row, or a +-inf / NaN maximum: the sum is that maximum
+  double sum = 0;
+  for (long k = 0; k < row.size(); ++k) sum += std::exp(double(row[k]) - m);
+  return m + std::log(sum);
+}
+
+void require_axis(const Tensor& x, const char* who) {
+  if (x.shape().rank() == 0)
+    throw ShapeError(fmt::format("{}: x must have at least one axis, but received a scalar", who));
+}
+}  // namespace
+
+Tensor logsumexp(const Tensor& x) {
+  require_axis(x, "logsumexp");
+  const ConstMatrixMap X = x.matrix();  // (rows, C)
+  Tensor out(Shape(std::vector<long>(x.shape().dims().begin(), x.shape().dims().end() - 1)));
+  for (long r = 0; r < X.rows(); ++r) out[r] = float(row_logsumexp(X.row(r)));
+  return out;
+}
+
+Tensor log_softmax(const Tensor& x) {
+  require_axis(x, "log_softmax");
+  Tensor y(x.shape());
+  const ConstMatrixMap X = x.matrix();
+  MatrixMap Y = y.matrix();
+  for (long r = 0; r < X.rows(); ++r) {
+    const double lse = row_logsumexp(X.row(r));
+    for (long k = 0; k < X.cols(); ++k) Y(r, k) = float(double(X(r, k)) - lse);
+  }
+  return y;
+}
+
 void im2col(const float* x, const WindowGeometry& g, float* col, long row_begin, long row_end) {
   const long patch = g.KH * g.KW * g.C;
   for (long r = row_begin; r < row_end; ++r) {  // r = (n * OH + oh) * OW + ow

@@ -9,8 +9,13 @@
 //                           y = scale * (x - mean) / sqrt(variance + epsilon) + offset
 //                           (tf.nn.batch_normalization; mean, variance, offset and scale
 //                           broadcast against x as NumPy does; offset and scale may be absent)
+//   logsumexp(x)            l = m + log sum_j exp(x_j - m),  m = max_j x_j, over the last axis
+//                           (tf.math.reduce_logsumexp(x, axis=-1), torch.logsumexp(x, -1))
+//   log_softmax(x)          y_k = x_k - logsumexp(x), over the last axis (tf.nn.log_softmax,
+//                           torch.log_softmax(x, -1)): finite where log(softmax(x)) gives -inf
 #pragma once
 
+#include <array>
 #include <vector>
 
 #include "core/column_ops.h"
@@ -35,12 +40,26 @@ Tensor batch_normalization(const Tensor& x, const Tensor& mean, const Tensor& va
 void batch_normalization(const Tensor& x, const Tensor& mean, const Tensor& variance, const Tensor* offset,
                          const Tensor* scale, float epsilon, Tensor& y);
 
+// log sum_j exp(x_j) over the last axis, shifted by the maximum so that no exp overflows: a
+// tensor of x's shape without its last axis ((N,) for (N, C)). Sums in double.
+Tensor logsumexp(const Tensor& x);
+// x_k - logsumexp(x) over the last axis: the log of softmax, computed without taking a log of
+// a rounded-to-zero probability. Same shape as x.
+Tensor log_softmax(const Tensor& x);
+
 // The fast paths behind the two ops above for the common case "statistics per column of a
 // (rows x C) matrix" (NHWC data, channel axis last). Accumulation is in double and in a fixed
 // order, so results do not depend on anything but the data.
 // column_moments(x, mean, variance): core/column_ops.h.
 // Per-column sums of a and of a*b (the two reductions of BatchNormalization's backward).
 void column_sums(ConstMatrixMap a, ConstMatrixMap b, RowVector& sum_a, RowVector& sum_ab);
+
+// Two sizes (rows, cols) of a 2-D window or stride, as Keras takes them: one number for a square
+// (kernel_size = 3 is 3 x 3) or a pair ({3, 5}). An std::array underneath, so [0] and [1] read it.
+struct Size2D : std::array<long, 2> {
+  Size2D(long n);  // NOLINT: implicit on purpose, as Keras' int
+  Size2D(long rows, long cols);
+};
 
 // Geometry of a 2-D window sliding over NHWC data (Conv2D, pooling), TensorFlow's rules:
 //   valid: OH = ceil((H - KH + 1) / SH),  no padding

@@ -174,8 +174,8 @@ void Conv2DLayer::input_gradient_stride1(const float* dZ, Tensor& dx) {
 
 LayerRef<Conv2DLayer> Conv2D(const Conv2DOptions& options) { return std::make_shared<Conv2DLayer>(options); }
 
-LayerRef<Conv2DLayer> Conv2D(long filters, std::array<long, 2> kernel_size, const std::string& padding,
-                             std::array<long, 2> strides, const std::string& activation) {
+LayerRef<Conv2DLayer> Conv2D(long filters, Size2D kernel_size, const std::string& padding, Size2D strides,
+                             const std::string& activation) {
   return Conv2D(Conv2DOptions{.filters = filters,
                               .kernel_size = kernel_size,
                               .strides = strides,

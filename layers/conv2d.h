@@ -36,8 +36,8 @@ namespace minnow {
 
 struct Conv2DOptions {
   long filters = 0;
-  std::array<long, 2> kernel_size = {1, 1};
-  std::array<long, 2> strides = {1, 1};
+  Size2D kernel_size = 1;  // 3 means 3 x 3, as in Keras
+  Size2D strides = 1;
   std::string padding = "valid";  // "valid" or "same"
   std::string activation = "linear";
   bool use_bias = true;
@@ -75,7 +75,7 @@ class Conv2DLayer : public Layer {
 };
 
 LayerRef<Conv2DLayer> Conv2D(const Conv2DOptions& options);
-LayerRef<Conv2DLayer> Conv2D(long filters, std::array<long, 2> kernel_size, const std::string& padding = "valid",
-                             std::array<long, 2> strides = {1, 1}, const std::string& activation = "linear");
+LayerRef<Conv2DLayer> Conv2D(long filters, Size2D kernel_size, const std::string& padding = "valid", Size2D strides = 1,
+                             const std::string& activation = "linear");
 
 }  // namespace minnow

@@ -22,7 +22,7 @@
 namespace minnow {
 
 struct Pooling2DOptions {
-  std::array<long, 2> pool_size = {2, 2};
+  Size2D pool_size = 2;            // 3 means 3 x 3, as in Keras
   std::vector<long> strides = {};  // Keras' strides=None: {} takes pool_size; {s} means {s, s}
   std::string padding = "valid";   // "valid" or "same"
   std::string name = "";

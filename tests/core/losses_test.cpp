@@ -255,3 +255,68 @@ TEST_CASE("make_loss knows Keras' loss names and rejects others by name", "[loss
   CHECK(CategoricalCrossentropy(true).from_logits());
   require_throws<ConfigError>([] { make_loss("hinge"); }, {"hinge", "mse"});
 }
+
+TEST_CASE("binary_crossentropy refuses a label outside [0, 1], naming its index and value") {
+  const Tensor p({2, 2}, {0.3f, 0.6f, 0.9f, 0.2f});
+  for (bool logits : {false, true}) {
+    BinaryCrossentropy bce(logits);
+    require_throws<ShapeError>(
+        [&] {
+          bce.compute(p, Tensor({2, 2}, {0.f, 1.f, 2.f, 0.f}), nullptr);
+        },
+        {"binary_crossentropy", "index 2", "is 2", "[0, 1]"});
+    require_throws<ShapeError>(
+        [&] {
+          bce.compute(p, Tensor({2, 2}, {0.f, -0.5f, 1.f, 0.f}), nullptr);
+        },
+        {"index 1", "-0.5"});
+    require_throws<ShapeError>(
+        [&] {
+          bce.compute(p, Tensor({2, 2}, {0.f, 1.f, 1.f, std::nanf("")}), nullptr);
+        },
+        {"index 3", "nan"});
+    CHECK_NOTHROW(bce.compute(p, Tensor({2, 2}, {0.f, 1.f, 0.25f, 1.f}), nullptr));  // soft labels are fine
+  }
+}
+
+TEST_CASE("per_sample is Keras' reduction='none': one loss per row, whose mean is compute's") {
+  // Hand-computed: MSE rows [1, 2] vs [0, 0] -> (1 + 4) / 2 = 2.5, [3, 3] vs [1, 1] -> 4.
+  const Tensor mse = MeanSquaredError().per_sample(Tensor({2, 2}, {1, 2, 3, 3}), Tensor({2, 2}, {0, 0, 1, 1}));
+  CHECK(mse.shape() == Shape({2}));
+  require_values(mse, {2.5f, 4.0f});
+  // Sparse, logits [1, 2, 3] label 2: log(e^1 + e^2 + e^3) - 3 = 0.40760596;
+  // [0, 0, 0] label 0: log 3 = 1.0986123.
+  const Tensor z({2, 3}, {1, 2, 3, 0, 0, 0});
+  const Tensor sparse = SparseCategoricalCrossentropy(true).per_sample(z, Tensor({2}, {2, 0}));
+  require_values(sparse, {0.40760596f, 1.0986123f}, 1e-6f);
+  // Every loss: the mean of per_sample is compute, on an image-shaped output too (one row per pixel).
+  const Tensor p = random_tensor({2, 3, 3, 4}, 5, 0.05f, 0.95f);
+  const Tensor y = random_tensor({2, 3, 3, 4}, 6, 0.0f, 1.0f);
+  Tensor labels({2, 3, 3});
+  for (long i = 0; i < labels.size(); ++i) labels[i] = float(i % 4);
+  const std::vector<std::pair<std::unique_ptr<Loss>, const Tensor*>> cases = [&] {
+    std::vector<std::pair<std::unique_ptr<Loss>, const Tensor*>> c;
+    c.emplace_back(std::make_unique<MeanSquaredError>(), &y);
+    c.emplace_back(std::make_unique<BinaryCrossentropy>(), &y);
+    c.emplace_back(std::make_unique<BinaryCrossentropy>(true), &y);
+    c.emplace_back(std::make_unique<CategoricalCrossentropy>(), &y);
+    c.emplace_back(std::make_unique<CategoricalCrossentropy>(true), &y);
+    c.emplace_back(std::make_unique<SparseCategoricalCrossentropy>(), &labels);
+    c.emplace_back(std::make_unique<SparseCategoricalCrossentropy>(true), &labels);
+    return c;
+  }();
+  for (const auto& [loss, target] : cases) {
+    INFO(loss->name() << (loss->from_logits() ? " (logits)" : ""));
+    const Tensor rows = loss->per_sample(p, *target);
+    CHECK(rows.shape() == Shape({2, 3, 3}));
+    double mean = 0;
+    for (long i = 0; i < rows.size(); ++i) mean += rows[i];
+    CHECK(mean / double(rows.size()) == Approx(loss->compute(p, *target, nullptr)).epsilon(1e-6));
+  }
+  // The checks are compute's, with the whole batch's indices.
+  require_throws<ShapeError>(
+      [] {
+        SparseCategoricalCrossentropy().per_sample(Tensor({2, 3}, 0.3f), Tensor({2}, {0, 3}));
+      },
+      {"index 1", "is 3"});
+}

@@ -102,3 +102,20 @@ TEST_CASE("col2im is the adjoint of im2col: <col2im(a), x> = <a, im2col(x)>", "[
     CHECK(lhs == Approx(rhs).epsilon(1e-5));
   }
 }
+
+TEST_CASE("logsumexp and log_softmax over the last axis, without overflow") {
+  // [1, 2, 3]: log(e + e^2 + e^3) = 3.40760596; [1000, 1000]: 1000 + log 2 (exp(1000) overflows).
+  const Tensor x({2, 3}, {1, 2, 3, 1000, 1000, -INFINITY});
+  const Tensor l = logsumexp(x);
+  CHECK(l.shape() == Shape({2}));
+  require_values(l, {3.40760596f, 1000.6931472f}, 1e-4f);
+  const Tensor y = log_softmax(x);
+  CHECK(y.shape() == x.shape());
+  require_values(Tensor({3}, {y[0], y[1], y[2]}), {-2.40760596f, -1.40760596f, -0.40760596f}, 1e-6f);
+  CHECK(y[3] == Approx(-0.6931472f));
+  CHECK(y[5] == -INFINITY);
+  // A probability that rounds to 0 in float32 still has a finite log.
+  const Tensor far = log_softmax(Tensor({1, 2}, {0, 200}));
+  CHECK(far[0] == Approx(-200.0f));
+  require_throws<ShapeError>([] { logsumexp(Tensor(Shape({}))); }, {"logsumexp", "scalar"});
+}

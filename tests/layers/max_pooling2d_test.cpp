@@ -154,3 +154,13 @@ TEST_CASE("MaxPooling2D rejects bad hyperparameters and shapes with messages tha
       },
       {"MaxPooling2D 'p7'", "(None, 4, 4, 2)", "(1, 4, 4, 3)"});
 }
+
+TEST_CASE("MaxPooling2D takes one number for a square window, as Keras' int", "[pooling]") {
+  auto p = MaxPooling2D({.pool_size = 3});
+  CHECK(p->options().pool_size == Size2D(3, 3));
+  p->build(Shape({Shape::kNone, 9, 9, 2}));
+  CHECK(p->output_shape() == Shape({Shape::kNone, 3, 3, 2}));
+  auto avg = AveragePooling2D({.pool_size = 2, .strides = {1}});
+  avg->build(Shape({Shape::kNone, 4, 4, 1}));
+  CHECK(avg->output_shape() == Shape({Shape::kNone, 3, 3, 1}));
+}
