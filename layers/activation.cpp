@@ -33,15 +33,15 @@ ReLULayer::ReLULayer(const ReLUOptions& options) : Layer("ReLU", options.name), 
 
 void ReLULayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
   const float hi = opt_.max_value, t = opt_.threshold, a = opt_.negative_slope;
-  for (long i = 0; i < x.size(); ++i)  // (F1)
-    y[i] = x[i] >= hi ? hi : x[i] >= t ? x[i] : a * (x[i] - t);
+  for (long i = 0; i < x.size(); ++i)                                   // (F1)
+    y[i] = x[i] >= hi ? hi : x[i] >= t ? x[i] : a * (x[i] - t) + 0.0f;  // + 0: 0 * (negative) is -0
 }
 
 void ReLULayer::backward_impl(const Tensor& dy, Tensor& dx) {
   const Tensor& x = input();  // the input of the last forward (no copy kept)
   const float hi = opt_.max_value, t = opt_.threshold, a = opt_.negative_slope;
-  for (long i = 0; i < dy.size(); ++i)  // (B1)
-    dx[i] = x[i] >= hi ? 0.0f : x[i] >= t ? dy[i] : a * dy[i];
+  for (long i = 0; i < dy.size(); ++i)                         // (B1); at the kinks x = threshold and x = max_value the
+    dx[i] = x[i] >= hi ? 0.0f : x[i] > t ? dy[i] : a * dy[i];  // left piece's slope, as TF and PyTorch
 }
 
 LayerRef<ActivationLayer> Activation(const std::string& activation, const std::string& name) {

@@ -7,7 +7,10 @@
 //   (F1)  y = max_value                      if x >= max_value
 //         y = x                              if threshold <= x < max_value
 //         y = negative_slope * (x - threshold) otherwise
-//   (B1)  dx = dy * (0 | 1 | negative_slope) for the three cases
+//   (B1)  dx = 0                             if x >= max_value
+//         dx = dy                            if threshold < x < max_value
+//         dx = negative_slope * dy           if x <= threshold
+//         (at the corners x = threshold, x = max_value: the left piece's slope, as TF and PyTorch)
 // No weights. Reference: tf.keras.layers.Activation, tf.keras.layers.ReLU.
 #pragma once
 

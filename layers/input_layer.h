@@ -1,6 +1,8 @@
 // InputLayer: the entry point of a functional model; Input(shape) makes one and returns the
 // symbolic tensor that the first layers are called on. It has no weights and no math: the
-// model feeds the batch it is given straight to the layers that consume it.
+// model feeds the batch it is given straight to the layers that consume it. Run by hand
+// (stepping through model.layers()), it passes its batch through: y = x, dx = dy, the batch
+// checked against its shape.
 //
 //   Input({30})          -> (None, 30)
 //   Input({100, 200, 3}) -> (None, 100, 200, 3)   (NHWC: height, width, channels)

@@ -18,7 +18,7 @@ Optimizer::Optimizer(std::string name, float learning_rate) : name_(std::move(na
 }
 
 void Optimizer::set_learning_rate(float lr) {
-  require(std::isfinite(lr) && lr > 0, "learning_rate", lr, "a finite number > 0");
+  require(std::isfinite(lr) && lr >= 0, "learning_rate", lr, "a finite number >= 0");
   learning_rate_ = lr;
 }
 

@@ -245,10 +245,10 @@ TEST_CASE("Hostile: Reshape with two inferred entries is a ConfigError naming th
 
 // ---- optimizers ----------------------------------------------------------------------------
 
-TEST_CASE("Hostile: every optimizer rejects a learning rate that is not a finite number above 0", "[hostile][config]") {
-  for (float lr : {0.0f, -0.01f, kNaN, kInf}) {
+TEST_CASE("Hostile: every optimizer rejects a learning rate that is negative or not finite", "[hostile][config]") {
+  for (float lr : {-0.01f, -1e-30f, kNaN, kInf, -kInf}) {
     INFO("learning_rate " << lr);
-    const std::vector<std::string> parts = {fmt::format("learning_rate={}", lr), "finite number > 0"};
+    const std::vector<std::string> parts = {fmt::format("learning_rate={}", lr), "finite number >= 0"};
     require_throws<ConfigError>([&] { SGD({.learning_rate = lr}); }, parts);
     require_throws<ConfigError>([&] { RMSprop({.learning_rate = lr}); }, parts);
     require_throws<ConfigError>([&] { Adam({.learning_rate = lr}); }, parts);

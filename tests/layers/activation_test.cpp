@@ -54,3 +54,27 @@ TEST_CASE("Activation and ReLU have Keras' default names, no parameters, and che
   require_throws<ConfigError>([] { ReLU({.max_value = -1, .name = "r1"}); }, {"ReLU 'r1'", "max_value", "-1"});
   require_throws<ConfigError>([] { ReLU({.negative_slope = -0.5f, .name = "r2"}); }, {"'r2'", "negative_slope"});
 }
+
+TEST_CASE("ReLU's gradient at its corners is the left piece's slope, as TensorFlow and PyTorch", "[activation]") {
+  // TF ReluGrad / Relu6Grad / LeakyReluGrad and torch threshold_backward / hardtanh_backward /
+  // leaky_relu_backward: 0 at x = 0 for relu, 0 at x = 6 for relu6, the slope at x = 0 for leaky.
+  const Tensor dy({1, 3}, 1.0f);
+  auto plain = ReLU();
+  plain->forward(Tensor({1, 3}, {0.0f, 1.0f, -1.0f}), Mode::Training);
+  require_values(plain->backward(dy), {0.0f, 1.0f, 0.0f});
+  auto relu6 = ReLU({.max_value = 6});
+  relu6->forward(Tensor({1, 3}, {6.0f, 0.0f, 5.0f}), Mode::Training);
+  require_values(relu6->backward(dy), {0.0f, 0.0f, 1.0f});
+  auto leaky = ReLU({.negative_slope = 0.25f});
+  leaky->forward(Tensor({1, 3}, {0.0f, -2.0f, 2.0f}), Mode::Training);
+  require_values(leaky->backward(dy), {0.25f, 0.25f, 1.0f});
+  auto shifted = ReLU({.threshold = 1.0f});
+  shifted->forward(Tensor({1, 3}, {1.0f, 1.5f, 0.5f}), Mode::Training);
+  require_values(shifted->backward(dy), {0.0f, 1.0f, 0.0f});
+  // And the plain ReLU layer agrees with Activation("relu") everywhere, the corner included.
+  auto act = Activation("relu");
+  const Tensor x({1, 3}, {0.0f, 1.0f, -1.0f});
+  act->forward(x, Mode::Training);
+  plain->forward(x, Mode::Training);
+  require_values(act->backward(dy), {plain->backward(dy)[0], 1.0f, 0.0f});
+}

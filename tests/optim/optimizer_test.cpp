@@ -70,9 +70,9 @@ TEST_CASE("Optimizer state follows the Parameter object, not its data pointer", 
   Parameter w = make_parameter({1, -2}), w_kept = make_parameter({1, -2});
   step(moved, w, {0.5f, -1});
   step(kept, w_kept, {0.5f, -1});
-  const float* before = w.value.data();
+  // The same values assigned again (as loading weights does): a weight's value is copied into
+  // its own storage, whose shape is fixed; the optimizer keys on the Parameter either way.
   w.value = Tensor(w.value.shape(), std::vector<float>(w.value.values().begin(), w.value.values().end()));
-  REQUIRE(w.value.data() != before);  // same values in a new buffer (as after loading weights)
   step(moved, w, {0.1f, 0.3f});
   step(kept, w_kept, {0.1f, 0.3f});
   CHECK(bit_identical(w.value, w_kept.value));  // the velocity was found again: [0.895, -1.84]

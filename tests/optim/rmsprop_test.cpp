@@ -59,7 +59,7 @@ TEST_CASE("RMSprop has Keras' defaults and name", "[optim][rmsprop]") {
 }
 
 TEST_CASE("RMSprop rejects bad hyperparameters, naming the argument and the value", "[optim][rmsprop][errors]") {
-  require_throws<ConfigError>([] { RMSprop({.learning_rate = 0}); }, {"RMSprop", "learning_rate", "0"});
+  require_throws<ConfigError>([] { RMSprop({.learning_rate = -1}); }, {"RMSprop", "learning_rate", "-1"});
   require_throws<ConfigError>([] { RMSprop({.rho = 1}); }, {"RMSprop", "rho", "1", "[0, 1)"});
   require_throws<ConfigError>([] { RMSprop({.rho = -0.5f}); }, {"RMSprop", "rho", "-0.5"});
   require_throws<ConfigError>([] { RMSprop({.momentum = 2}); }, {"RMSprop", "momentum", "2"});

@@ -49,7 +49,6 @@ TEST_CASE("SGD has Keras' defaults and name", "[optim][sgd]") {
 }
 
 TEST_CASE("SGD rejects a bad learning rate or momentum, naming the argument and the value", "[optim][sgd][errors]") {
-  require_throws<ConfigError>([] { SGD({.learning_rate = 0}); }, {"SGD", "learning_rate", "0"});
   require_throws<ConfigError>([] { SGD({.learning_rate = -0.5f}); }, {"SGD", "learning_rate", "-0.5"});
   require_throws<ConfigError>([] { SGD({.learning_rate = std::nanf("")}); }, {"SGD", "learning_rate", "nan"});
   require_throws<ConfigError>([] { SGD({.learning_rate = INFINITY}); }, {"SGD", "learning_rate", "inf"});
@@ -60,4 +59,20 @@ TEST_CASE("SGD rejects a bad learning rate or momentum, naming the argument and 
   CHECK(sgd.learning_rate() == 0.01f);
   sgd.set_learning_rate(0.5f);
   CHECK(sgd.learning_rate() == 0.5f);
+}
+
+TEST_CASE("SGD accepts a learning rate of 0, as Keras: a step that changes no weight", "[optim][sgd]") {
+  // Useful to watch BatchNormalization's moving statistics move alone.
+  SGD sgd({.learning_rate = 0.0f, .momentum = 0.9f});
+  Parameter p = make_parameter({1.0f, -2.0f});
+  step(sgd, p, {0.5f, 0.25f});
+  step(sgd, p, {0.5f, 0.25f});
+  CHECK(p.value[0] == 1.0f);
+  CHECK(p.value[1] == -2.0f);
+  CHECK(sgd.iterations() == 2);
+  Adam adam({.learning_rate = 0.0f});
+  step(adam, p, {0.5f, 0.25f});
+  CHECK(p.value[0] == 1.0f);
+  sgd.set_learning_rate(0.0f);
+  CHECK(sgd.learning_rate() == 0.0f);
 }
