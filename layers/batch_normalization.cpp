@@ -1,5 +1,6 @@
 #include "layers/batch_normalization.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -61,15 +62,27 @@ void BatchNormalizationLayer::batch_moments(const Tensor& x, bool channel_last) 
   batch_mean_ = m.mean.row(), batch_var_ = m.variance.row();
 }
 
-void BatchNormalizationLayer::apply_moving_update(long m) {
+long BatchNormalizationLayer::variance_divisor(const Shape& x_shape, long m) const {
+  switch (opt_.moving_variance_update) {
+    case UpdateVariance::Biased: return m;
+    case UpdateVariance::Unbiased: return m - 1;  // (F4t); m = 1 is refused before
+    case UpdateVariance::Auto: break;
+  }
+  // (F4k): tf.keras 2.x runs rank-4 inputs with the channel axis last or 1 through its fused
+  // kernel, which corrects the variance (not when m = 1); every other input, the biased one.
+  const bool fused = x_shape.rank() == 4 && (axis_ == 3 || axis_ == 1);
+  return fused ? std::max(m - 1, 1L) : m;
+}
+
+void BatchNormalizationLayer::apply_moving_update(long m, long divisor) {
   // (F4) with (F4k): w_old = momentum, w_new = 1 - momentum; (F4t): w_old = 1 - momentum, w_new = momentum.
   const float mo = opt_.momentum;
   const bool keras = opt_.momentum_meaning == MomentumMeaning::WeightOnOld;
   const float w_old = keras ? mo : 1.0f - mo, w_new = keras ? 1.0f - mo : mo;
   moving_mean_->value.row() = w_old * moving_mean_->value.row() + w_new * batch_mean_;
-  if (opt_.unbiased_moving_variance)  // (F4t): v = var * m / (m - 1)
+  if (divisor != m)  // v = var * m / (m - 1)
     moving_variance_->value.row() =
-        w_old * moving_variance_->value.row() + (w_new * float(m) / float(m - 1)) * batch_var_;
+        w_old * moving_variance_->value.row() + (w_new * float(m) / float(divisor)) * batch_var_;
   else moving_variance_->value.row() = w_old * moving_variance_->value.row() + w_new * batch_var_;
 }
 
@@ -86,17 +99,17 @@ void BatchNormalizationLayer::forward_impl(const Tensor& x, Tensor& y, Mode mode
     case MovingStatisticsUpdate::Never: updated_moving_stats_ = false; break;
   }
   const long C = stat_shape_.num_elements(), inner = x.shape().num_elements_from(axis_ + 1), m = x.size() / C;
-  if (updated_moving_stats_ && opt_.unbiased_moving_variance && m == 1)
+  if (updated_moving_stats_ && opt_.moving_variance_update == UpdateVariance::Unbiased && m == 1)
     throw ShapeError(fmt::format(
         "{}: expected more than 1 value per channel to update the moving variance with the unbiased batch variance "
-        "(unbiased_moving_variance=true divides by m - 1), but received an input of shape {}: m = 1 value per "
-        "channel. Use a batch of 2 or more, or unbiased_moving_variance=false (Keras' biased variance).",
+        "(moving_variance_update=Unbiased divides by m - 1), but received an input of shape {}: m = 1 value per "
+        "channel. Use a batch of 2 or more, or moving_variance_update=Auto (Keras' rule).",
         describe(), x.shape()));
   const bool channel_last = axis_ == x.shape().rank() - 1;  // x is an (m, C) matrix: the fast kernels
   if (used_batch_stats_ || updated_moving_stats_) batch_moments(x, channel_last);  // (F1)
   if (used_batch_stats_) mean_ = batch_mean_, var_ = batch_var_;
-  else mean_ = moving_mean_->value.row(), var_ = moving_variance_->value.row();  // (I1), before (F4)
-  if (updated_moving_stats_) apply_moving_update(m);                             // (F4)
+  else mean_ = moving_mean_->value.row(), var_ = moving_variance_->value.row();       // (I1), before (F4)
+  if (updated_moving_stats_) apply_moving_update(m, variance_divisor(x.shape(), m));  // (F4)
   k_ = (var_.array() + opt_.epsilon).rsqrt().matrix();
   if (gamma_) gamma_row_ = gamma_->value.row();
   else gamma_row_.setOnes(C);

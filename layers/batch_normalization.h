@@ -10,13 +10,18 @@
 // Updating the moving statistics (by default: in the same forwards), with the weight w_new of the batch:
 //   (F4)  moving_mean     <- (1 - w_new) * moving_mean     + w_new * mu_c
 //         moving_variance <- (1 - w_new) * moving_variance + w_new * v_c
-//   (F4k) Keras   (momentum_meaning WeightOnOld, unbiased_moving_variance false; the default):
-//         w_new = 1 - momentum (momentum 0.99),  v_c = var_c         the biased variance of (F1)
-//   (F4t) PyTorch (momentum_meaning WeightOnNew, unbiased_moving_variance true; ::pytorch()):
+//   (F4k) Keras   (momentum_meaning WeightOnOld, moving_variance_update Auto; the default):
+//         w_new = 1 - momentum (momentum 0.99), and tf.keras 2.x's two paths for v_c:
+//         rank-4 input, channel axis last or 1 (its fused kernel, FusedBatchNormV3):
+//                                                v_c = var_c * m / max(m - 1, 1)  Bessel-corrected
+//         any other input:                       v_c = var_c   the biased variance of (F1)
+//         (UpdateVariance::Biased gives the biased rule on every path: Keras 3, TensorFlow.js.)
+//   (F4t) PyTorch (momentum_meaning WeightOnNew, moving_variance_update Unbiased; ::pytorch()):
 //         w_new = momentum (momentum 0.1),       v_c = var_c * m / (m - 1)   Bessel-corrected,
-//         while (F2) still divides by the biased var_c, as torch does. A forward that would run
-//         (F4t) with m = 1 is a ShapeError naming the layer and the input shape, and changes
-//         nothing (torch: "Expected more than 1 value per channel when training").
+//         on every input. A forward that would run it with m = 1 is a ShapeError naming the
+//         layer and the input shape, and changes nothing (torch: "Expected more than 1 value
+//         per channel when training").
+//   Either way (F2) divides by the biased var_c, as both frameworks do.
 // Normalizing with the moving statistics (by default: mode == Inference, or the layer is frozen;
 // Keras >= 2.0 runs a frozen BN so)
 //   (I1)  x_hat = (x - moving_mean) / sqrt(moving_variance + epsilon);  y = gamma * x_hat + beta
@@ -60,6 +65,11 @@ namespace minnow {
 // (F4): what `momentum` weighs. WeightOnOld: Keras, moving = momentum * moving + (1 - momentum) * batch.
 // WeightOnNew: PyTorch, running = (1 - momentum) * running + momentum * batch.
 enum class MomentumMeaning { WeightOnOld, WeightOnNew };
+// (F4): the batch variance v_c the moving variance moves towards. Auto: tf.keras 2.x's rule,
+// Bessel-corrected on rank-4 inputs with the channel axis last or 1 (its fused kernel), biased
+// otherwise. Biased: var_c everywhere (Keras 3, TensorFlow.js, tf.keras 2.x with fused=False).
+// Unbiased: var_c * m / (m - 1) everywhere (PyTorch).
+enum class UpdateVariance { Auto, Biased, Unbiased };
 // Control (a): the statistics that normalize x.
 enum class NormalizeWith { Auto, BatchStatistics, MovingStatistics };
 // Control (b): whether a Mode::Training forward runs (F4).
@@ -74,7 +84,7 @@ struct BatchNormalizationOptions {
   float momentum = 0.99f;
   MomentumMeaning momentum_meaning = MomentumMeaning::WeightOnOld;
   float epsilon = 1e-3f;
-  bool unbiased_moving_variance = false;                                           // (F4t): v_c = var_c * m / (m - 1)
+  UpdateVariance moving_variance_update = UpdateVariance::Auto;                    // (F4): v_c
   bool center = true;                                                              // learn beta
   bool scale = true;                                                               // learn gamma
   NormalizeWith normalize_with = NormalizeWith::Auto;                              // (a)
@@ -89,13 +99,13 @@ struct BatchNormalizationOptions {
   // tf.keras.layers.BatchNormalization's convention: the defaults above.
   static BatchNormalizationOptions keras() { return {}; }
   // torch.nn.BatchNorm1d / 2d's convention: momentum 0.1 weighing the new value, eps 1e-5, the
-  // unbiased batch variance in (F4). Everything else stays as above (set the name after).
+  // unbiased batch variance in (F4) on every input. Everything else stays as above (set the name after).
   static BatchNormalizationOptions pytorch() {
     BatchNormalizationOptions o;
     o.momentum = 0.1f;
     o.momentum_meaning = MomentumMeaning::WeightOnNew;
     o.epsilon = 1e-5f;
-    o.unbiased_moving_variance = true;
+    o.moving_variance_update = UpdateVariance::Unbiased;
     return o;
   }
 };
@@ -119,8 +129,9 @@ class BatchNormalizationLayer : public Layer {
   Shape build_impl(const Shape& input_shape) override;
   void forward_impl(const Tensor& x, Tensor& y, Mode mode) override;
   void backward_impl(const Tensor& dy, Tensor& dx) override;
-  void batch_moments(const Tensor& x, bool channel_last);  // (F1) into batch_mean_, batch_var_
-  void apply_moving_update(long m);                        // (F4)
+  void batch_moments(const Tensor& x, bool channel_last);     // (F1) into batch_mean_, batch_var_
+  long variance_divisor(const Shape& x_shape, long m) const;  // v_c = var_c * m / divisor: (F4k) / (F4t)
+  void apply_moving_update(long m, long divisor);             // (F4)
 
   BatchNormalizationOptions opt_;
   long axis_ = -1;    // normalized channel axis of the full input shape

@@ -231,8 +231,9 @@ void check_against_torch(const TorchReference& r, const Shape& shape, bool nchw)
   require_values(bn->weight("beta").grad, r.eval_dbeta);
 }
 
-void check_against_keras_formulas(const KerasReference& k, const TorchReference& r, const Shape& shape) {
-  auto bn = reference_layer({}, shape);
+void check_against_keras_formulas(const KerasReference& k, const TorchReference& r, const Shape& shape,
+                                  const BatchNormalizationOptions& o = {}) {
+  auto bn = reference_layer(o, shape);
   require_values(bn->forward(Tensor(shape, r.x1), Mode::Training), k.train_y);
   require_values(bn->weight("moving_mean").value, k.moving_mean_1, 1e-6f);
   require_values(bn->weight("moving_variance").value, k.moving_variance_1, 1e-6f);
@@ -249,14 +250,14 @@ TEST_CASE("BatchNormalizationOptions::pytorch() is torch's convention, keras() t
   CHECK(t.momentum == 0.1f);
   CHECK(t.momentum_meaning == MomentumMeaning::WeightOnNew);
   CHECK(t.epsilon == 1e-5f);
-  CHECK(t.unbiased_moving_variance);
+  CHECK(t.moving_variance_update == UpdateVariance::Unbiased);
   CHECK(k.momentum == 0.99f);
   CHECK(k.momentum_meaning == MomentumMeaning::WeightOnOld);
   CHECK(k.epsilon == 1e-3f);
-  CHECK_FALSE(k.unbiased_moving_variance);
+  CHECK(k.moving_variance_update == UpdateVariance::Auto);
   const BatchNormalizationOptions d;
-  CHECK(std::tie(d.momentum, d.momentum_meaning, d.epsilon, d.unbiased_moving_variance) ==
-        std::tie(k.momentum, k.momentum_meaning, k.epsilon, k.unbiased_moving_variance));
+  CHECK(std::tie(d.momentum, d.momentum_meaning, d.epsilon, d.moving_variance_update) ==
+        std::tie(k.momentum, k.momentum_meaning, k.epsilon, k.moving_variance_update));
   // The controls follow the mode and trainable in both conventions.
   for (const auto& o : {t, k}) {
     CHECK(o.normalize_with == NormalizeWith::Auto);
@@ -278,8 +279,63 @@ TEST_CASE("BatchNormalization with pytorch() reproduces torch BatchNorm2d on NHW
 
 TEST_CASE("BatchNormalization's default reproduces Keras' formulas on the same batches",
           "[batch_normalization][reference]") {
-  check_against_keras_formulas(kKeras1d, kTorch1d, {4, 3});
-  check_against_keras_formulas(kKeras2d, kTorch2d, {2, 2, 2, 3});
+  check_against_keras_formulas(kKeras1d, kTorch1d, {4, 3});  // rank 2: the biased rule by default
+  // kKeras2d is the biased rule: on images that is Keras 3's, TensorFlow.js' and tf.keras 2.x's
+  // with fused=False (UpdateVariance::Biased); the default follows tf.keras 2.x's fused kernel.
+  check_against_keras_formulas(kKeras2d, kTorch2d, {2, 2, 2, 3}, {.moving_variance_update = UpdateVariance::Biased});
+}
+
+TEST_CASE("On images the default moves the moving variance as tf.keras 2.x's fused kernel: var * m / (m - 1)",
+          "[batch_normalization][reference]") {
+  // FusedBatchNormV3 (what tf.keras 2.x runs for a rank-4 input with the channel axis last or 1)
+  // returns the Bessel-corrected batch variance, and the layer's moving update uses it; (F2)
+  // still divides by the biased one. Expected values computed here, in double, from the batches.
+  const Shape shape{2, 2, 2, 3};
+  const long m = 8;  // N*H*W values per channel
+  auto biased_var = [&](const std::vector<float>& x, long c) {
+    double mean = 0, var = 0;
+    for (long i = c; i < long(x.size()); i += 3) mean += x[size_t(i)];
+    mean /= double(m);
+    for (long i = c; i < long(x.size()); i += 3) var += (x[size_t(i)] - mean) * (x[size_t(i)] - mean);
+    return var / double(m);
+  };
+  std::vector<float> mv1, mv2;
+  for (long c = 0; c < 3; ++c) {
+    const double v1 = 0.99 * 1.0 + 0.01 * biased_var(kTorch2d.x1, c) * double(m) / double(m - 1);
+    mv1.push_back(float(v1));
+    mv2.push_back(float(0.99 * v1 + 0.01 * biased_var(kTorch2d.x2, c) * double(m) / double(m - 1)));
+  }
+  auto bn = reference_layer({}, shape);
+  require_values(bn->forward(Tensor(shape, kTorch2d.x1), Mode::Training), kKeras2d.train_y);  // (F2): biased
+  require_values(bn->weight("moving_mean").value, kKeras2d.moving_mean_1, 1e-6f);
+  require_values(bn->weight("moving_variance").value, mv1, 1e-6f);
+  bn->forward(Tensor(shape, kTorch2d.x2), Mode::Training);
+  require_values(bn->weight("moving_mean").value, kKeras2d.moving_mean_2, 1e-6f);
+  require_values(bn->weight("moving_variance").value, mv2, 1e-6f);
+  // The biased rule differs in the 4th-6th decimal here: the test tells the two apart.
+  bool differs = false;
+  for (size_t c = 0; c < 3; ++c) differs |= std::fabs(mv2[c] - kKeras2d.moving_variance_2[c]) > 1e-5f;
+  CHECK(differs);
+  // NCHW with axis 1 is fused too; rank 2 and a channel axis in the middle (axis 2) are not.
+  BatchNormalizationOptions nchw;
+  nchw.axis = 1;
+  auto first = reference_layer(nchw, Shape{2, 3, 2, 2});
+  first->forward(nhwc_to_nchw(Tensor(shape, kTorch2d.x1)), Mode::Training);
+  require_values(first->weight("moving_variance").value, mv1, 1e-6f);
+  auto middle = BatchNormalization({.axis = 2});
+  middle->forward(Tensor({1, 2, 2, 1}, {1, 2, 3, 5}), Mode::Training);  // channel 0: {1, 3}, channel 1: {2, 5}
+  require_values(middle->weight("moving_variance").value, {0.99f + 0.01f * 1.0f, 0.99f + 0.01f * 2.25f}, 1e-7f);
+  // One value per channel: no correction (TF divides by max(m - 1, 1)) and no error.
+  auto one = BatchNormalization();
+  one->forward(Tensor({1, 1, 1, 2}, {3, 4}), Mode::Training);
+  require_values(one->weight("moving_variance").value, {0.99f, 0.99f}, 1e-7f);
+  // UpdateVariance::Biased keeps the biased rule on images.
+  auto plain = BatchNormalization({.moving_variance_update = UpdateVariance::Biased});
+  plain->forward(Tensor({1, 1, 2, 1}, {1, 3}), Mode::Training);  // var 1, unbiased 2
+  require_values(plain->weight("moving_variance").value, {1.0f}, 1e-7f);
+  auto fused = BatchNormalization();
+  fused->forward(Tensor({1, 1, 2, 1}, {1, 3}), Mode::Training);
+  require_values(fused->weight("moving_variance").value, {0.99f + 0.01f * 2.0f}, 1e-7f);
 }
 
 TEST_CASE("The worked example x = 1, 2, 3, 4 under pytorch() gives torch's numbers",
@@ -304,7 +360,8 @@ TEST_CASE("With the unbiased moving variance one value per channel is a ShapeErr
       [&] {
         bn->forward(Tensor({1, 3}, {1, 2, 3}), Mode::Training);
       },
-      {"BatchNormalization 'bn_one'", "more than 1 value per channel", "(1, 3)", "m = 1", "unbiased_moving_variance"});
+      {"BatchNormalization 'bn_one'", "more than 1 value per channel", "(1, 3)", "m = 1",
+       "moving_variance_update=Unbiased"});
   require_values(bn->weight("moving_mean").value, {0, 0, 0});
   require_values(bn->weight("moving_variance").value, {1, 1, 1});
   // Inference, or a training forward that does not update, has nothing to divide by m - 1.
@@ -368,9 +425,11 @@ TEST_CASE("Every combination of the three controls, trainable and mode normalize
                 const float mu = batch ? m.mean[long(ch)] : mm[ch], var = batch ? m.variance[long(ch)] : mv[ch];
                 REQUIRE(y[i] == Approx(gamma[ch] * (x[i] - mu) / std::sqrt(var + eps) + beta[ch]).margin(1e-5));
               }
-              for (long ch = 0; ch < 2; ++ch) {  // (F4k) with momentum 0.5, or untouched
+              for (long ch = 0; ch < 2; ++ch) {  // (F4k) with momentum 0.5, or untouched; rank 4, channel
+                // axis last or 1: tf.keras 2.x's fused rule, the variance times m / (m - 1), m = 18
                 const float want_mean = update ? 0.5f * mm[size_t(ch)] + 0.5f * m.mean[ch] : mm[size_t(ch)];
-                const float want_var = update ? 0.5f * mv[size_t(ch)] + 0.5f * m.variance[ch] : mv[size_t(ch)];
+                const float want_var =
+                    update ? 0.5f * mv[size_t(ch)] + 0.5f * m.variance[ch] * 18.0f / 17.0f : mv[size_t(ch)];
                 CHECK(bn->weight("moving_mean").value[ch] == Approx(want_mean).margin(1e-6));
                 CHECK(bn->weight("moving_variance").value[ch] == Approx(want_var).margin(1e-6));
               }
