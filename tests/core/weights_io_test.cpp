@@ -61,7 +61,7 @@ TEST_CASE("save_weights then load_weights restores every weight bit for bit, mov
   Parameter& moving_mean = saved->get_layer("batch_normalization").weight("moving_mean");
   REQUIRE(moving_mean.value[0] != 0.0f);  // the training forwards moved it
   // Values that only a bit-exact format keeps: negative zero, a subnormal, the largest float.
-  Tensor& kernel = saved->get_layer("dense").weight("kernel").value;
+  WeightValue& kernel = saved->get_layer("dense").weight("kernel").value;
   kernel[0] = -0.0f;
   kernel[1] = std::numeric_limits<float>::denorm_min();
   kernel[2] = std::numeric_limits<float>::max() / 1e30f;
