@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/error.h"
 
@@ -165,7 +166,7 @@ Size2D::Size2D(long rows, long cols) : std::array<long, 2>{rows, cols} {}
 namespace {
 // log sum_j exp(x_j) of one row, in double: m + log sum_j exp(x_j - m), m = max_j x_j.
 double row_logsumexp(const Eigen::Ref<const RowVector>& row) {
-  const double m = row.size() == 0 ? -INFINITY : double(row.maxCoeff());
+  const double m = row.size() == 0 ? -std::numeric_limits<double>::infinity() : double(row.maxCoeff());
   if (!std::isfinite(m)) return m;  // an empty row, or a +-inf / NaN maximum: the sum is that maximum
   double sum = 0;
   for (long k = 0; k < row.size(); ++k) sum += std::exp(double(row[k]) - m);

@@ -153,8 +153,8 @@ void explain_tabular() {
 
   // The moving statistics after this one training step, and the inference formula with them.
   const double momentum = bn_layer->options().momentum;  // 0.99 as a float32: 0.99000001
-  const Tensor& moving_mean = bn_layer->weight("moving_mean").value;
-  const Tensor& moving_var = bn_layer->weight("moving_variance").value;
+  const WeightValue& moving_mean = bn_layer->weight("moving_mean").value;
+  const WeightValue& moving_var = bn_layer->weight("moving_variance").value;
   std::vector<double> mm(F), mv(F), mm_hand(F), mv_hand(F);
   double worst_moving = 0;
   for (long j = 0; j < F; ++j) {
