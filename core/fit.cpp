@@ -407,8 +407,8 @@ Tensor Model::predict(const Tensor& x, long batch_size) {
 
 // ---- fit ----------------------------------------------------------------------------------
 
-History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& opt) {
-  require_compiled("fit");
+// The arguments of fit, checked before the first step: everything that would stop training half-way.
+void Model::check_fit_arguments(const Tensor& x, const Tensor& y, const FitOptions& opt) const {
   check_pair(name_, "fit", x, y);
   if (opt.epochs <= 0)
     throw ConfigError(fmt::format("Model '{}': fit's epochs must be > 0, but received {}", name_, opt.epochs));
@@ -422,83 +422,101 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& opt) {
   if ((opt.validation_x == nullptr) != (opt.validation_y == nullptr))
     throw UsageError(fmt::format("Model '{}': fit needs both validation_x and validation_y, or neither", name_));
   if (opt.validation_x) check_pair(name_, "fit's validation data", *opt.validation_x, *opt.validation_y);
-  // Everything that would stop training half-way is checked before the first step.
   check_sample_shape("fit's x", x);
   if (opt.validation_x) check_sample_shape("fit's validation_x", *opt.validation_x);
-  if (opt.check_inputs) {
-    check_finite(x, fmt::format("Model '{}': fit's x", name_));
-    check_finite(y, fmt::format("Model '{}': fit's y", name_));
-    check_targets(y);
-    if (opt.validation_x) {
-      check_finite(*opt.validation_x, fmt::format("Model '{}': fit's validation_x", name_));
-      check_finite(*opt.validation_y, fmt::format("Model '{}': fit's validation_y", name_));
-      check_targets(*opt.validation_y);
-    }
-  }
+  if (!opt.check_inputs) return;
+  check_finite(x, fmt::format("Model '{}': fit's x", name_));
+  check_finite(y, fmt::format("Model '{}': fit's y", name_));
+  check_targets(y);
+  if (!opt.validation_x) return;
+  check_finite(*opt.validation_x, fmt::format("Model '{}': fit's validation_x", name_));
+  check_finite(*opt.validation_y, fmt::format("Model '{}': fit's validation_y", name_));
+  check_targets(*opt.validation_y);
+}
 
-  // Keras' validation_split holds out the last samples, before any shuffling.
+// The validation data: given, or Keras' validation_split, which holds out the last samples before
+// any shuffling. Returns how many samples remain for training.
+long Model::split_validation(const Tensor& x, const Tensor& y, const FitOptions& opt, Tensor& val_x,
+                             Tensor& val_y) const {
   const long total = samples_of(x);
-  long n = total;
-  Tensor val_x, val_y;
-  std::vector<long> all = sample_range(total);
   if (opt.validation_x) {
     val_x = *opt.validation_x, val_y = *opt.validation_y;
-  } else if (opt.validation_split > 0) {
-    n = total - long(double(total) * opt.validation_split);
-    if (n <= 0 || n == total)
-      throw ConfigError(fmt::format("Model '{}': validation_split={} of {} samples leaves {} for training and {} for "
-                                    "validation",
-                                    name_, opt.validation_split, total, n, total - n));
-    take_rows(x, all, n, total, val_x);
-    take_rows(y, all, n, total, val_y);
+    return total;
   }
-  const bool validate = !val_x.empty();
+  if (opt.validation_split <= 0) return total;
+  const long n = total - long(double(total) * opt.validation_split);
+  if (n <= 0 || n == total)
+    throw ConfigError(fmt::format("Model '{}': validation_split={} of {} samples leaves {} for training and {} for "
+                                  "validation",
+                                  name_, opt.validation_split, total, n, total - n));
+  const std::vector<long> all = sample_range(total);
+  take_rows(x, all, n, total, val_x);
+  take_rows(y, all, n, total, val_y);
+  return n;
+}
 
+// The learning rate of epoch `epoch` (1-based) from fit's schedule, if it has one.
+void Model::schedule_learning_rate(const FitOptions& opt, long epoch) {
+  if (!opt.learning_rate_schedule) return;
+  const double lr = opt.learning_rate_schedule(epoch - 1, optimizer_->learning_rate());
+  if (!(std::isfinite(lr) && lr > 0))
+    throw ConfigError(fmt::format("Model '{}': fit's learning_rate_schedule returned {} for epoch {} (0-based); a "
+                                  "learning rate must be finite and > 0",
+                                  name_, lr, epoch - 1));
+  optimizer_->set_learning_rate(float(lr));
+}
+
+// The warning for a training batch of one sample, once per fit.
+void Model::warn_one_sample(ProgressBar& bar, long epoch, long step, long steps) {
+  std::vector<std::string> names;
+  for (const auto& [bn, h] : batch_norms_)
+    if (bn->used_batch_statistics() && values_per_sample(*bn) == 1) names.push_back(bn->name());
+  if (names.empty()) return;
+  bar.note(one_sample_warning(names, epoch, step, steps));
+  warned_one_sample_ = true;
+}
+
+// One epoch over the first n samples of (x, y) in the order idx; returns the mean loss.
+double Model::train_epoch(const Tensor& x, const Tensor& y, const std::vector<long>& idx, long n, long epoch,
+                          const FitOptions& opt, ProgressBar& bar) {
+  const long steps = (n + opt.batch_size - 1) / opt.batch_size;
+  Tensor xb, yb;
+  double loss_sum = 0;
+  long seen = 0;
+  for (long s = 0; s < steps; ++s) {
+    const long b = s * opt.batch_size, e = std::min(n, b + opt.batch_size);
+    take_rows(x, idx, b, e, xb);
+    take_rows(y, idx, b, e, yb);
+    const StepResult r = train_step(xb, yb, epoch, s + 1);
+    count_moving_updates();
+    if (r.samples == 1 && !warned_one_sample_) warn_one_sample(bar, epoch, s + 1, steps);
+    loss_sum += r.loss * double(r.samples);
+    seen += r.samples;
+    if (opt.verbose > 0) bar.update(s + 1, ordered(logs(loss_sum / double(seen))));
+  }
+  return loss_sum / double(seen);
+}
+
+History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& opt) {
+  require_compiled("fit");
+  check_fit_arguments(x, y, opt);
+  Tensor val_x, val_y;
+  const long n = split_validation(x, y, opt, val_x, val_y);
   std::ostream& out = opt.out ? *opt.out : std::cout;
-  const bool interactive = is_terminal(out);
   const long steps = (n + opt.batch_size - 1) / opt.batch_size;
   prepare_training();
+  warned_one_sample_ = false;
   Rng rng(opt.seed);
-  Tensor xb, yb;
   History history;
-  bool warned_one_sample = false;
   for (long epoch = 1; epoch <= opt.epochs; ++epoch) {
-    if (opt.learning_rate_schedule) {
-      const double lr = opt.learning_rate_schedule(epoch - 1, optimizer_->learning_rate());
-      if (!(std::isfinite(lr) && lr > 0))
-        throw ConfigError(fmt::format("Model '{}': fit's learning_rate_schedule returned {} for epoch {} (0-based); a "
-                                      "learning rate must be finite and > 0",
-                                      name_, lr, epoch - 1));
-      optimizer_->set_learning_rate(float(lr));
-    }
+    schedule_learning_rate(opt, epoch);
     if (opt.verbose > 0) out << fmt::format("Epoch {}/{}\n", epoch, opt.epochs) << std::flush;
     const auto start = std::chrono::steady_clock::now();
     const std::vector<long> idx = order(n, opt.shuffle, rng);
     for (const auto& m : metrics_) m->reset_state();
-    ProgressBar bar(out, steps, opt.verbose, interactive);
-    double loss_sum = 0;
-    long seen = 0;
-    for (long s = 0; s < steps; ++s) {
-      const long b = s * opt.batch_size, e = std::min(n, b + opt.batch_size);
-      take_rows(x, idx, b, e, xb);
-      take_rows(y, idx, b, e, yb);
-      const StepResult r = train_step(xb, yb, epoch, s + 1);
-      count_moving_updates();
-      if (r.samples == 1 && !warned_one_sample) {  // once per fit
-        std::vector<std::string> names;
-        for (const auto& [bn, h] : batch_norms_)
-          if (bn->used_batch_statistics() && values_per_sample(*bn) == 1) names.push_back(bn->name());
-        if (!names.empty()) {
-          bar.note(one_sample_warning(names, epoch, s + 1, steps));
-          warned_one_sample = true;
-        }
-      }
-      loss_sum += r.loss * double(r.samples);
-      seen += r.samples;
-      if (opt.verbose > 0) bar.update(s + 1, ordered(logs(loss_sum / double(seen))));
-    }
-    Logs epoch_logs = logs(loss_sum / double(seen));
-    if (validate)
+    ProgressBar bar(out, steps, opt.verbose, is_terminal(out));
+    Logs epoch_logs = logs(train_epoch(x, y, idx, n, epoch, opt, bar));
+    if (!val_x.empty())
       for (const auto& [k, val] : evaluate(val_x, val_y, opt.batch_size)) epoch_logs["val_" + k] = val;
     for (const auto& [k, val] : epoch_logs) history.history[k].push_back(val);
     if (opt.learning_rate_schedule) history.history["lr"].push_back(optimizer_->learning_rate());

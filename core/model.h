@@ -30,6 +30,7 @@ class BatchNormalizationLayer;
 class Loss;
 class Metric;
 class Optimizer;
+class ProgressBar;
 struct SummaryOptions;
 
 // (epoch counted from 0, the current learning rate) -> the learning rate for that epoch.
@@ -194,6 +195,14 @@ class Model {
   void check_sample_shape(const char* what, const Tensor& x) const;
   void check_targets(const Tensor& y) const;
   StepResult train_step(const Tensor& x, const Tensor& y, long epoch, long step);
+  // fit's named steps.
+  void check_fit_arguments(const Tensor& x, const Tensor& y, const FitOptions& opt) const;
+  long split_validation(const Tensor& x, const Tensor& y, const FitOptions& opt, Tensor& val_x, Tensor& val_y) const;
+  void schedule_learning_rate(const FitOptions& opt, long epoch);
+  double train_epoch(const Tensor& x, const Tensor& y, const std::vector<long>& idx, long n, long epoch,
+                     const FitOptions& opt, ProgressBar& bar);
+  void warn_one_sample(ProgressBar& bar, long epoch, long step, long steps);
+  bool warned_one_sample_ = false;
   StepResult test_step(const Tensor& x, const Tensor& y);
   Logs logs(double loss_mean) const;
   std::shared_ptr<Optimizer> optimizer_;

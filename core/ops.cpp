@@ -170,7 +170,7 @@ double row_logsumexp(const Eigen::Ref<const RowVector>& row) {
   if (!std::isfinite(m)) return m;  // an empty row, or a +-inf / NaN maximum: the sum is that maximum
   double sum = 0;
   for (long k = 0; k < row.size(); ++k) sum += std::exp(double(row[k]) - m);
-  return m + std::log(sum);
+  return m + std::log(std::max(sum, 1.0));  // sum >= 1: the maximum's own term is exp(0); NaN stays NaN
 }
 
 void require_axis(const Tensor& x, const char* who) {

@@ -62,7 +62,7 @@ KeepNonTrainableWeights::KeepNonTrainableWeights(const Model& model) {
 }
 
 KeepNonTrainableWeights::~KeepNonTrainableWeights() {
-  for (auto& [p, value] : saved_) p->value = std::move(value);
+  for (const auto& [p, value] : saved_) p->value = value;
 }
 
 // ---- collecting ---------------------------------------------------------------------------
