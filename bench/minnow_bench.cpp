@@ -39,9 +39,9 @@
 #include <fmt/format.h>
 
 #include "bench/bench_util.h"
-#include "core/gemm.h"
-#include "core/minnow.h"
-#include "core/threading.h"
+#include "core/kernels/gemm.h"
+#include "core/kernels/threading.h"
+#include "minnow.h"
 
 extern char** environ;
 

@@ -18,7 +18,7 @@
 #include <array>
 #include <vector>
 
-#include "core/column_ops.h"
+#include "core/kernels/column_ops.h"
 #include "core/tensor.h"
 
 namespace minnow {
@@ -50,7 +50,7 @@ Tensor log_softmax(const Tensor& x);
 // The fast paths behind the two ops above for the common case "statistics per column of a
 // (rows x C) matrix" (NHWC data, channel axis last). Accumulation is in double and in a fixed
 // order, so results do not depend on anything but the data.
-// column_moments(x, mean, variance): core/column_ops.h.
+// column_moments(x, mean, variance): core/kernels/column_ops.h.
 // Per-column sums of a and of a*b (the two reductions of BatchNormalization's backward).
 void column_sums(ConstMatrixMap a, ConstMatrixMap b, RowVector& sum_a, RowVector& sum_ab);
 

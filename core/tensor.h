@@ -10,18 +10,10 @@
 #include <span>
 #include <vector>
 
-#include <Eigen/Core>
-
+#include "core/kernels/matrix.h"
 #include "core/shape.h"
 
 namespace minnow {
-
-using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatrixMap = Eigen::Map<Matrix>;
-using ConstMatrixMap = Eigen::Map<const Matrix>;
-using RowVector = Eigen::RowVectorXf;
-using RowVectorMap = Eigen::Map<RowVector>;
-using ConstRowVectorMap = Eigen::Map<const RowVector>;
 
 // Offset of element (n, h, w, c) in an NHWC tensor of height H, width W and C channels.
 inline long offset_nhwc(long n, long h, long w, long c, long H, long W, long C) {

@@ -11,7 +11,7 @@
 //       measured as the network sees them while it trains (a Mode::Training forward: BN uses the
 //       batch's statistics), and the moving statistics are put back afterwards.
 // It writes figure1.csv and figure1.png to --out, prints a summary, and traces one training
-// step of each trained network layer by layer (core/trace.h; --step pauses between layers).
+// step of each trained network layer by layer (tools/trace.h; --step pauses between layers).
 //
 // Flags: --steps N (default 300), --learning-rate X (0.5), --eval-every N (25), --out DIR
 //        (minnow-out/bn_paper_figure1), --seed N (1), --limit N (train on the first N images),
@@ -33,8 +33,9 @@
 
 #include <fmt/format.h>
 
-#include "core/minnow.h"
 #include "examples/flags.h"
+#include "minnow.h"
+#include "plot/plot.h"  // the plotting module, minnow::plot
 
 using namespace minnow;
 
@@ -181,7 +182,7 @@ void write_csv(const std::vector<Record>& records, const std::string& path) {
   }
 }
 
-// The figure: three panels, as in the paper's Figure 1, drawn with core/plot.h.
+// The figure: three panels, as in the paper's Figure 1, drawn with plot/plot.h.
 std::vector<Image> figure_panels(const std::vector<Record>& records) {
   std::vector<Series> acc = {{.label = "Without BN"}, {.label = "With BN"}};
   std::array<std::vector<Series>, 2> pct;

@@ -14,9 +14,9 @@
 
 #include <fmt/format.h>
 
-#include "core/minnow.h"
 #include "examples/fashion_mnist_cnn.h"
 #include "examples/flags.h"
+#include "minnow.h"
 
 using namespace minnow;
 

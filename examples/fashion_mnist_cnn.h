@@ -4,7 +4,7 @@
 //   Flatten -> Dense(128) -> BatchNormalization -> ReLU -> Dense(10, softmax)
 #pragma once
 
-#include "core/minnow.h"
+#include "minnow.h"
 
 namespace minnow::examples {
 

@@ -24,7 +24,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/minnow.h"
+#include "minnow.h"
 
 namespace minnow::seed001 {
 

@@ -1,5 +1,5 @@
 // fold_batchnorm: trains the Fashion-MNIST CNN briefly, then folds every BatchNormalization
-// into the Conv2D or Dense before it (core/fold.h), for inference:
+// into the Conv2D or Dense before it (tools/fold.h), for inference:
 //     W' = W * gamma / sqrt(moving_variance + epsilon)       per output channel
 //     b' = (b - moving_mean) * gamma / sqrt(moving_variance + epsilon) + beta
 // It prints both summaries, checks that both models give the same outputs on a batch of test
@@ -22,9 +22,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "core/minnow.h"
 #include "examples/fashion_mnist_cnn.h"
 #include "examples/flags.h"
+#include "minnow.h"
 
 using namespace minnow;
 

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "core/minnow.h"
 #include "examples/flags.h"
+#include "minnow.h"
 
 using namespace minnow;
 

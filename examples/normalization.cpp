@@ -19,9 +19,9 @@
 
 #include <fmt/format.h>
 
-#include "core/image.h"
-#include "core/plot.h"
 #include "examples/flags.h"
+#include "plot/image.h"
+#include "plot/plot.h"
 
 using namespace minnow;
 using namespace minnow::seed000;

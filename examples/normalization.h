@@ -15,7 +15,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "core/minnow.h"
+#include "minnow.h"
+#include "plot/plot.h"  // the plotting module, minnow::plot
 
 namespace minnow::seed000 {
 

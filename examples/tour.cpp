@@ -21,8 +21,8 @@
 
 #include <fmt/format.h>
 
-#include "core/idx.h"
 #include "examples/flags.h"
+#include "io/idx.h"
 
 namespace fs = std::filesystem;
 

@@ -6,7 +6,7 @@
 // Backward, given dy
 //   (B1)  dx_i = dy for every i                 (dy/dx_i is the identity)
 // When one tensor feeds several inputs of an Add (or several layers), the graph sums the
-// gradients it receives (core/model.h); Add itself only copies.
+// gradients it receives (model/model.h); Add itself only copies.
 // No weights, no cache.
 // Reference: tf.keras.layers.Add. Unlike Keras, the shapes must be equal: no broadcasting.
 #pragma once

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "core/column_ops.h"
 #include "core/error.h"
+#include "core/kernels/column_ops.h"
 #include "core/ops.h"
 
 namespace minnow {

@@ -52,7 +52,7 @@
 // frozen or with train_gamma_beta Never).
 // Cache: mu, k = 1 / sqrt(var + epsilon) and gamma, beta as used; backward reads x again and
 // recomputes x_hat from it (cheaper than storing x_hat). With the channel axis last the passes
-// over the data are the fused, parallel kernels of core/column_ops.h.
+// over the data are the fused, parallel kernels of core/kernels/column_ops.h.
 // Reference: tf.keras.layers.BatchNormalization (momentum 0.99, epsilon 1e-3); with ::pytorch(),
 // torch.nn.BatchNorm1d / BatchNorm2d (momentum 0.1, eps 1e-5). Tests against both:
 // tests/layers/batch_normalization_conventions_test.cpp.

@@ -8,10 +8,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "core/column_ops.h"
 #include "core/error.h"
-#include "core/gemm.h"
-#include "core/threading.h"
+#include "core/kernels/column_ops.h"
+#include "core/kernels/gemm.h"
+#include "core/kernels/threading.h"
 
 namespace minnow {
 

@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "core/column_ops.h"
 #include "core/error.h"
-#include "core/gemm.h"
+#include "core/kernels/column_ops.h"
+#include "core/kernels/gemm.h"
 
 namespace minnow {
 

@@ -13,7 +13,7 @@
 //   bias   (units,),    trainable, bias_initializer (default zeros); absent with use_bias = false
 // Parameters: in*units + units.
 // Cache: y (N, units); backward reads the input x of the last forward again (no copy).
-// The products run in core/gemm.h (threads, no allocation).
+// The products run in core/kernels/gemm.h (threads, no allocation).
 // Reference: tf.keras.layers.Dense. Unlike Keras, inputs must be rank 2 (None, F): Flatten
 // first, so that the matrix product is always the one written above.
 #pragma once

@@ -14,7 +14,7 @@ The rules, in short:
   - every fenced block whose info string is `cpp` is a sample; other languages are ignored;
   - a block containing `int main()` is a whole program, compiled as it stands into an executable
     of its own (GEN_DIR/minnow_doc_program_<id>.cpp); any other block is the body of a function
-    (its #include lines move to the top of the file) that sees core/minnow.h, <iostream>,
+    (its #include lines move to the top of the file) that sees minnow.h, <iostream>,
     <fmt/format.h>, <fmt/ranges.h> and `using namespace minnow;`;
   - a ```text block right after the sample (blank lines and at most one line of prose between)
     is its expected output, compared byte for byte with what the sample prints;

@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/minnow.h"
+#include "minnow.h"
 
 namespace minnow::testing {
 

@@ -2,8 +2,8 @@
 // its summary and checks its parameter count and the library's version. Exits 0 when all is well.
 #include <cstring>
 #include <iostream>
-
-#include "core/minnow.h"
+#include <minnow/layers/dense.h>  // a single header, as <fmt/format.h>
+#include <minnow/minnow.h>
 
 int main() {
   using namespace minnow;

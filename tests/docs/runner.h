@@ -11,7 +11,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "core/minnow.h"
+#include "minnow.h"
+#include "plot/plot.h"  // the plotting module (minnow::plot), which minnow.h leaves out
 
 namespace minnow_docs {
 

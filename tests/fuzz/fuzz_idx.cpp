@@ -1,4 +1,4 @@
-// libFuzzer target: decode_idx (core/idx.h) on arbitrary bytes, raw or gzip-compressed.
+// libFuzzer target: decode_idx (io/idx.h) on arbitrary bytes, raw or gzip-compressed.
 //
 // A malformed file must be an IoError; anything else (a crash, a sanitizer report, another
 // exception, which libFuzzer reports as a crash) is a bug. A file that decodes must give a
@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "core/error.h"
-#include "core/idx.h"
+#include "io/idx.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -1,4 +1,4 @@
-// libFuzzer target: decode_npy (core/npy.h), the .npy reader inside every weights file.
+// libFuzzer target: decode_npy (io/npy.h), the .npy reader inside every weights file.
 //
 // The zip layer's CRC keeps mutated arrays from reaching the parser through fuzz_weights, so the
 // parser is fuzzed here directly. A malformed array must be an IoError; an array that decodes must
@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "core/error.h"
-#include "core/npy.h"
+#include "io/npy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -1,4 +1,4 @@
-// libFuzzer target: load_weights (core/weights_io.h) on an arbitrary file, into a small fixed model
+// libFuzzer target: load_weights (model/weights_io.h) on an arbitrary file, into a small fixed model
 //   Input(2) -> Dense(3) 'dense' -> BatchNormalization 'bn' -> Dense(1) 'out'
 // whose weights file holds dense/kernel (2, 3), dense/bias (3,), bn/gamma, bn/beta,
 // bn/moving_mean, bn/moving_variance (3,) each, out/kernel (3, 1) and out/bias (1,).
@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "core/minnow.h"
+#include "minnow.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 """Writes the fuzzers' seed corpus (tests/fuzz/corpus/): a few valid and a few broken files each.
 
 Standard library only (no numpy): the .npy, .npz and IDX bytes are written by hand, as their
-formats describe them (core/npy.h, core/weights_io.h, core/idx.h). Run from anywhere:
+formats describe them (io/npy.h, model/weights_io.h, io/idx.h). Run from anywhere:
     python3 tests/fuzz/make_corpus.py
 The output is deterministic; the files are committed, so this only documents how they were made.
 """

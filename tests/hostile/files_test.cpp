@@ -8,9 +8,9 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-#include "core/bomb_util.h"
-#include "core/io_test_util.h"
 #include "hostile/hostile_util.h"
+#include "io/bomb_util.h"
+#include "io/io_test_util.h"
 
 using namespace minnow;
 using namespace minnow::testing;

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <set>
 
-#include "core/io_test_util.h"
 #include "hostile/hostile_util.h"
+#include "io/io_test_util.h"
 
 using namespace minnow;
 using namespace minnow::testing;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A PyTorch state_dict as .npz for minnow's load_pytorch_state_dict test (tests/core/torch_state_dict_test.cpp).
+"""A PyTorch state_dict as .npz for minnow's load_pytorch_state_dict test (tests/tools/torch_state_dict_test.cpp).
 
     /usr/bin/python3 tests/reference/make_torch_state_dict.py            writes tests/reference/torch_small_cnn.npz
                                                                          and prints the numbers the test holds

@@ -1,0 +1,67 @@
+// minnow: one include for the whole library (the target minnow::minnow), floor by floor as
+// docs/design.md draws them. Installed, it is <minnow/minnow.h>.
+// Left out on purpose: the kernels behind the layers (core/kernels/gemm.h, column_ops.h, matrix.h;
+// threading.h, with set_num_threads, is in), and the plotting module plot/ (its own target,
+// minnow::plot, with libpng: include <minnow/plot/plot.h>). tests/core/umbrella_test.cpp checks the list.
+#pragma once
+
+// the foundation: tensors, weights, the Layer contract, the ops
+#include "core/activations.h"
+#include "core/error.h"
+#include "core/initializers.h"
+#include "core/kernels/threading.h"
+#include "core/layer.h"
+#include "core/mode.h"
+#include "core/naming.h"
+#include "core/ops.h"
+#include "core/parameter.h"
+#include "core/random.h"
+#include "core/reduce.h"
+#include "core/shape.h"
+#include "core/tensor.h"
+#include "core/version.h"
+
+// the layers
+#include "layers/activation.h"
+#include "layers/add.h"
+#include "layers/average_pooling2d.h"
+#include "layers/batch_normalization.h"
+#include "layers/concatenate.h"
+#include "layers/conv2d.h"
+#include "layers/dense.h"
+#include "layers/dropout.h"
+#include "layers/flatten.h"
+#include "layers/global_average_pooling2d.h"
+#include "layers/group_normalization.h"
+#include "layers/input_layer.h"
+#include "layers/layer_normalization.h"
+#include "layers/max_pooling2d.h"
+#include "layers/pooling2d.h"
+#include "layers/reshape.h"
+#include "layers/softmax.h"
+
+// the optimizers
+#include "optim/adam.h"
+#include "optim/optimizer.h"
+#include "optim/rmsprop.h"
+#include "optim/sgd.h"
+
+// the model: the graph, training, losses, metrics, the summary, weight files
+#include "model/graph_queries.h"
+#include "model/losses.h"
+#include "model/metrics.h"
+#include "model/model.h"
+#include "model/progress.h"
+#include "model/summary.h"
+#include "model/weights_io.h"
+
+// data and array files: IDX, .npy, .npz
+#include "io/idx.h"
+#include "io/npy.h"
+#include "io/npz.h"
+
+// the tools: tracing, folding, gradient checking, PyTorch state_dicts
+#include "tools/fold.h"
+#include "tools/gradient_check.h"
+#include "tools/torch_state_dict.h"
+#include "tools/trace.h"

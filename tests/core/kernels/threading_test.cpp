@@ -1,0 +1,112 @@
+#include "core/kernels/threading.h"
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "test_util.h"
+
+using namespace minnow;
+using namespace minnow::testing;
+
+namespace {
+
+// Trains a small CNN (Conv2D, BatchNormalization, ReLU, pooling, Dense) for a few steps with
+// `threads` threads from a fixed seed; returns every weight, moving statistics included.
+std::vector<Tensor> train_cnn(int threads) {
+  set_num_threads(threads);
+  set_random_seed(7);
+  auto inputs = Input({20, 20, 3});
+  auto h = Conv2D({.filters = 16, .kernel_size = {3, 3}, .padding = "same"})(inputs);
+  h = MaxPooling2D()(ReLU()(BatchNormalization()(h)));
+  h = Conv2D({.filters = 8, .kernel_size = {2, 2}, .padding = "same"})(h);
+  h = Flatten()(BatchNormalization()(h));
+  h = BatchNormalization()(Dense(64)(h));
+  Model model(inputs, Dense(3)(h));
+  SGD opt(SGDOptions{.learning_rate = 0.05f});
+  MeanSquaredError loss;
+  const Tensor x = random_tensor({32, 20, 20, 3}, 1), y = random_tensor({32, 3}, 2);
+  const std::vector<Parameter*> params = model.trainable_weights();
+  Tensor grad;
+  for (int step = 0; step < 3; ++step) {
+    loss.compute(model.forward(x, Mode::Training), y, &grad);
+    model.backward(grad);
+    opt.apply_gradients(params);
+  }
+  std::vector<Tensor> out;
+  for (const Parameter* p : model.weights()) out.push_back(p->value);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("set_num_threads sets the count and rejects counts below 1", "[threading]") {
+  const int before = num_threads();
+  set_num_threads(3);
+  CHECK(num_threads() == 3);
+  require_throws<ConfigError>([] { set_num_threads(0); }, {"set_num_threads", "0"});
+  set_num_threads(before);
+}
+
+TEST_CASE("training gives the same bits with 1 and 2 threads (BatchNormalization, Conv2D, Dense)", "[threading]") {
+  const int before = num_threads();
+  const std::vector<Tensor> one = train_cnn(1), two = train_cnn(2);
+  set_num_threads(before);
+  REQUIRE(one.size() == two.size());
+  for (size_t i = 0; i < one.size(); ++i) {
+    INFO("weight " << i);
+    REQUIRE(one[i].size() == two[i].size());
+    CHECK(std::memcmp(one[i].data(), two[i].data(), sizeof(float) * size_t(one[i].size())) == 0);
+  }
+}
+
+namespace {
+
+// Runs this test program's hidden probe below in a new process with the environment `env` (and
+// neither thread variable inherited); returns what it printed.
+std::string probe_threads(const std::string& env) {
+  const std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string cmd =
+      fmt::format("env -u MINNOW_NUM_THREADS -u OMP_NUM_THREADS {} '{}' '[.threads_probe]' 2>&1", env, exe);
+  std::string out;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[512];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    pclose(p);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("threads probe (run by the environment test in a child process)", "[.threads_probe]") {
+  try {
+    fmt::print("num_threads={}\n", num_threads());
+  } catch (const ConfigError& e) {
+    fmt::print("ConfigError: {}\n", e.what());
+  }
+}
+
+TEST_CASE("OMP_NUM_THREADS is honoured as in any OpenMP program; MINNOW_NUM_THREADS takes precedence", "[threading]") {
+  CHECK_THAT(probe_threads("OMP_NUM_THREADS=1"), Catch::Contains("num_threads=1\n"));
+  CHECK_THAT(probe_threads("OMP_NUM_THREADS=2,1"), Catch::Contains("num_threads=2\n"));
+  CHECK_THAT(probe_threads("OMP_NUM_THREADS=1 MINNOW_NUM_THREADS=2"), Catch::Contains("num_threads=2\n"));
+  CHECK_THAT(probe_threads("MINNOW_NUM_THREADS=1"), Catch::Contains("num_threads=1\n"));
+  const std::string none = probe_threads("");
+  CHECK_THAT(none, Catch::Contains(fmt::format("num_threads={}\n", max_num_threads() / 4)));
+}
+
+TEST_CASE("A thread count the machine cannot start is a ConfigError, from set_num_threads or the environment",
+          "[threading]") {
+  const int before = num_threads();
+  require_throws<ConfigError>([] { set_num_threads(3000); },
+                              {"set_num_threads", "3000", fmt::format("from 1 to {}", max_num_threads())});
+  CHECK(num_threads() == before);
+  set_num_threads(max_num_threads());  // the limit itself is accepted
+  set_num_threads(before);
+  const std::string out = probe_threads("OMP_NUM_THREADS=3000");
+  CHECK_THAT(out, Catch::Contains("ConfigError"));
+  CHECK_THAT(out, Catch::Contains("OMP_NUM_THREADS=3000"));
+  CHECK_THAT(probe_threads("MINNOW_NUM_THREADS=lots"), Catch::Contains("MINNOW_NUM_THREADS=lots"));
+  CHECK_THAT(probe_threads("MINNOW_NUM_THREADS=0"), Catch::Contains("ConfigError"));
+}
