@@ -47,11 +47,13 @@
 #include "optim/sgd.h"
 
 // the model: the graph, training, losses, metrics, the summary, weight files
+#include "model/fit.h"
 #include "model/graph_queries.h"
 #include "model/losses.h"
 #include "model/metrics.h"
 #include "model/model.h"
 #include "model/progress.h"
+#include "model/sequential.h"
 #include "model/summary.h"
 #include "model/weights_io.h"
 

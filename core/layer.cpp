@@ -99,46 +99,19 @@ const Shape& Layer::output_shape() const {
 
 const Tensor& Layer::forward(const Tensor& x, Mode mode) {
   const Tensor* xs[1] = {&x};
-  return forward(std::span<const Tensor* const>(xs), mode);
+  return run_forward(xs, mode);
 }
 
-const Tensor& Layer::forward(const std::vector<const Tensor*>& xs, Mode mode) {
-  return forward(std::span<const Tensor* const>(xs), mode);
-}
+const Tensor& Layer::forward(const std::vector<const Tensor*>& xs, Mode mode) { return run_forward(xs, mode); }
 
-// A layer called directly keeps its own copy of the inputs for backward, so the caller may let
-// them go.
-const Tensor& Layer::forward(std::span<const Tensor* const> xs, Mode mode) {
-  owned_inputs_.resize(xs.size());
-  owned_pointers_.resize(xs.size());
-  for (size_t i = 0; i < xs.size(); ++i) {
-    if (xs[i] != &owned_inputs_[i]) {
-      owned_inputs_[i].resize(xs[i]->shape());
-      std::copy(xs[i]->data(), xs[i]->data() + xs[i]->size(), owned_inputs_[i].data());
-    }
-    owned_pointers_[i] = &owned_inputs_[i];
-  }
-  return run_forward(owned_pointers_, mode);
-}
-
-// Model's path: every tensor a model lends (its own copy of the batch, or a layer's output) stays
-// alive until that model's backward, and Model refuses a backward after another model ran one of
-// its layers (forward_count), so the layer can read them there without a copy.
-const Tensor& Layer::forward_borrowed(std::span<const Tensor* const> xs, Mode mode) { return run_forward(xs, mode); }
-
-const Tensor& Layer::run_forward(std::span<const Tensor* const> xs, Mode mode) {
-  // An InputLayer (a layer with no inputs in the graph) run by hand takes one batch and passes it
-  // through, checked against its shape: stepping through model.layers() works from the first one.
+// An InputLayer (a layer with no inputs in the graph) run by hand takes one batch and passes it
+// through, checked against its shape: stepping through model.layers() works from the first one.
+void Layer::check_forward_inputs(std::span<const Tensor* const> xs) const {
   const bool source = expected_inputs() == 0;
   if (source && xs.size() != 1)
     throw UsageError(
         fmt::format("{} passes one batch through when run by hand, but received {} inputs", describe(), xs.size()));
   if (!source) check_input_count(xs.size());
-  if (!built_) {
-    std::vector<Shape> shapes;
-    for (const Tensor* x : xs) shapes.push_back(x->shape());
-    build(shapes);
-  }
   const long batch = xs[0]->shape().rank() > 0 ? xs[0]->shape()[0] : 0;
   for (size_t i = 0; i < xs.size(); ++i) {
     const Shape& got = xs[i]->shape();
@@ -151,11 +124,24 @@ const Tensor& Layer::run_forward(std::span<const Tensor* const> xs, Mode mode) {
           fmt::format("{} received inputs with different batch sizes: {} and {}", describe(), batch, got[0]));
   }
   if (batch == 0) throw ShapeError(fmt::format("{} received an empty batch (0 samples)", describe()));
+}
+
+const Tensor& Layer::run_forward(std::span<const Tensor* const> xs, Mode mode) {
+  if (!built_ && expected_inputs() != 0) {
+    check_input_count(xs.size());
+    std::vector<Shape> shapes;
+    for (const Tensor* x : xs) shapes.push_back(x->shape());
+    build(shapes);
+  }
+  check_forward_inputs(xs);
   // Resized only when the batch size changes, so that a steady-state step does not allocate.
+  const long batch = xs[0]->shape()[0];
   if (y_.shape().rank() == 0 || y_.shape()[0] != batch) y_.resize(output_shape_.with_batch(batch));
-  inputs_.assign(xs.begin(), xs.end());
-  if (expected_inputs() == 1) forward_impl(*xs[0], y_, mode);
-  else forward_multi_impl(inputs_, y_, mode);
+  inputs_.resize(xs.size());  // shared, not copied: backward reads them, whatever the caller does
+  input_ptrs_.resize(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) inputs_[i].share(*xs[i]), input_ptrs_[i] = &inputs_[i];
+  if (expected_inputs() == 1) forward_impl(inputs_[0], y_, mode);
+  else forward_multi_impl(input_ptrs_, y_, mode);
   has_forward_ = true;
   ++forward_count_;
   last_mode_ = mode;

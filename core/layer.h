@@ -9,10 +9,10 @@
 //   backward_impl(dy, dx)          ASSIGNS each trainable weight's grad for this batch and writes
 //                                  dx = dL/dx. Layers never divide by the batch size: the loss
 //                                  returns the batch mean, so its gradient already carries 1/N.
-//                                  It may read the inputs of the last forward (input()): forward
-//                                  keeps its own copy of them; Model, which keeps every tensor
-//                                  alive until its backward, lends them (forward_borrowed). It
-//                                  may skip dx when input_gradients_needed() is false.
+//                                  It may read the inputs of the last forward (input()): the
+//                                  layer keeps them shared (Tensor::share, no copy), alive
+//                                  however long the caller keeps its own. It may skip dx when
+//                                  input_gradients_needed() is false.
 // Layers with several inputs (Add, Concatenate) override the *_multi_impl hooks instead.
 //
 // A layer also takes part in the functional API: calling it on a SymbolicTensor records a
@@ -73,12 +73,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   const Shape& output_shape() const;
 
   // ---- computing ----
-  // Runs the layer on a batch; builds it from the input's shape on the first call.
+  // Runs the layer on a batch; builds it from the input's shape on the first call. The layer
+  // shares x's values for its backward (no copy): a write into x before backward is seen there.
   const Tensor& forward(const Tensor& x, Mode mode);
   const Tensor& forward(const std::vector<const Tensor*>& xs, Mode mode);
-  // Like forward, without copying the inputs: the caller keeps them alive and unchanged until the
-  // backward of this forward (Model does; for direct use, forward is the safe one).
-  const Tensor& forward_borrowed(std::span<const Tensor* const> xs, Mode mode);
   // Given dL/dy for the last forward, assigns the weight gradients and returns dL/dx. With input_gradients = false the
   // caller says it does not need dL/dx (a model's first layer in training): the layer may skip
   // it, and what input_gradients() then holds is unspecified.
@@ -116,7 +114,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Parameter& add_weight(const std::string& name, const Shape& shape, const Initializer& init, bool trainable);
 
   // Input i of the last forward (for backward_impl).
-  const Tensor& input(size_t i = 0) const { return *inputs_.at(i); }
+  const Tensor& input(size_t i = 0) const { return inputs_.at(i); }
   // False when the caller of backward does not need dL/dx: backward_impl may leave dx unwritten.
   bool input_gradients_needed() const { return input_gradients_needed_; }
 
@@ -132,8 +130,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
 
  private:
   void check_input_count(size_t n) const;
+  void check_forward_inputs(std::span<const Tensor* const> xs) const;
   const Tensor& run_forward(std::span<const Tensor* const> xs, Mode mode);
-  const Tensor& forward(std::span<const Tensor* const> xs, Mode mode);
 
   std::string class_name_;
   std::string name_;
@@ -147,11 +145,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Shape output_shape_;
   std::vector<std::unique_ptr<Parameter>> params_;  // stable addresses: optimizers key on them
   std::vector<Node> nodes_;
-  std::vector<const Tensor*> inputs_;  // inputs of the last forward
-  std::vector<Tensor> owned_inputs_;   // copies of them when forward was called directly
-  std::vector<const Tensor*> owned_pointers_;
-  Tensor y_;                // output of the last forward
-  std::vector<Tensor> dx_;  // input gradients of the last backward
+  std::vector<Tensor> inputs_;             // the inputs of the last forward, shared
+  std::vector<const Tensor*> input_ptrs_;  // pointers to them, for the *_multi_impl hooks
+  Tensor y_;                                                  // output of the last forward
+  std::vector<Tensor> dx_;                                    // input gradients of the last backward
 };
 
 // A shared handle to a layer, returned by the factory functions (Dense(50), Conv2D(...)): it

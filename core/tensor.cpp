@@ -6,6 +6,7 @@
 #include <limits>
 #include <new>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 
@@ -50,11 +51,15 @@ long checked_count(const Shape& shape) {
   return n;
 }
 
-// Runs an allocation; the allocator's refusal becomes an AllocationError naming the shape.
-template <class F>
-void allocate(const Shape& shape, long n, F&& f) {
+constexpr std::align_val_t kAlignment{64};  // a cache line, and AVX-512's vector width
+
+// A buffer of n floats, zeros; the allocator's refusal becomes an AllocationError naming the shape.
+std::shared_ptr<float[]> allocate(const Shape& shape, long n) {
+  if (n == 0) return nullptr;
   try {
-    f();
+    auto* p = static_cast<float*>(::operator new[](size_t(n) * sizeof(float), kAlignment));
+    std::fill(p, p + n, 0.0f);
+    return {p, [](float* q) { ::operator delete[](q, kAlignment); }};
   } catch (const std::bad_alloc&) {
     throw AllocationError(fmt::format("cannot make a tensor of shape {}: the allocator refused {} bytes ({})", shape,
                                       n * long(sizeof(float)), human_bytes(double(n) * sizeof(float))));
@@ -64,14 +69,60 @@ void allocate(const Shape& shape, long n, F&& f) {
 }  // namespace
 
 Tensor::Tensor(const Shape& shape, float fill) : shape_(shape) {
-  const long n = checked_count(shape);
-  allocate(shape, n, [&] { data_.assign(static_cast<size_t>(n), fill); });
+  reserve_for(shape, checked_count(shape));
+  if (fill != 0.0f) std::fill(data(), data() + size_, fill);
 }
 
-Tensor::Tensor(const Shape& shape, std::vector<float> values) : shape_(shape), data_(std::move(values)) {
-  if (static_cast<long>(data_.size()) != checked_count(shape))
-    throw ShapeError(fmt::format("a tensor of shape {} needs {} values, but {} were given", shape, shape.num_elements(),
-                                 data_.size()));
+Tensor::Tensor(const Shape& shape, const std::vector<float>& values) : shape_(shape) {
+  const long n = checked_count(shape);
+  if (static_cast<long>(values.size()) != n)
+    throw ShapeError(fmt::format("a tensor of shape {} needs {} values, but {} were given", shape, n, values.size()));
+  reserve_for(shape, n);
+  std::copy(values.begin(), values.end(), data());
+}
+
+Tensor::Tensor(const Tensor& other) : shape_(other.shape_) {
+  reserve_for(shape_, other.size_);
+  std::copy(other.data(), other.data() + other.size_, data());
+}
+
+Tensor::Tensor(Tensor&& other) noexcept
+    : shape_(std::move(other.shape_)),
+      buffer_(std::move(other.buffer_)),
+      size_(std::exchange(other.size_, 0)),
+      capacity_(std::exchange(other.capacity_, 0)) {}
+
+Tensor& Tensor::operator=(const Tensor& other) {
+  if (this == &other) return *this;
+  reserve_for(other.shape_, other.size_);
+  shape_ = other.shape_;
+  std::copy(other.data(), other.data() + other.size_, data());
+  return *this;
+}
+
+Tensor& Tensor::operator=(Tensor&& other) noexcept {
+  if (this == &other) return *this;
+  shape_ = std::move(other.shape_);
+  buffer_ = std::move(other.buffer_);
+  size_ = std::exchange(other.size_, 0);
+  capacity_ = std::exchange(other.capacity_, 0);
+  return *this;
+}
+
+void Tensor::share(const Tensor& other) {
+  if (this == &other) return;
+  shape_ = other.shape_;
+  buffer_ = other.buffer_;
+  size_ = other.size_;
+  capacity_ = other.capacity_;
+}
+
+void Tensor::reserve_for(const Shape& shape, long n) {
+  if (n > capacity_) {
+    buffer_ = allocate(shape, n);
+    capacity_ = n;
+  }
+  size_ = n;
 }
 
 long Tensor::flat_index(std::initializer_list<long> index) const {
@@ -88,12 +139,22 @@ long Tensor::flat_index(std::initializer_list<long> index) const {
   return flat;
 }
 
-float& Tensor::at(std::initializer_list<long> index) { return data_[static_cast<size_t>(flat_index(index))]; }
-float Tensor::at(std::initializer_list<long> index) const { return data_[static_cast<size_t>(flat_index(index))]; }
+float& Tensor::at(std::initializer_list<long> index) { return buffer_[flat_index(index)]; }
+float Tensor::at(std::initializer_list<long> index) const { return buffer_[flat_index(index)]; }
 
+// Within the buffer's room the values stay where they are (a steady-state training step does not
+// allocate); growing past it takes a new buffer of zeros.
 void Tensor::resize(const Shape& shape) {
   const long n = checked_count(shape);
-  allocate(shape, n, [&] { data_.resize(static_cast<size_t>(n)); });
+  if (n > capacity_) {  // a new buffer, with the old values first (as std::vector grows)
+    std::shared_ptr<float[]> fresh = allocate(shape, n);
+    std::copy(data(), data() + size_, fresh.get());
+    buffer_ = std::move(fresh);
+    capacity_ = n;
+  } else if (n > size_) {
+    std::fill(data() + size_, data() + n, 0.0f);
+  }
+  size_ = n;
   shape_ = shape;
 }
 
@@ -103,9 +164,10 @@ void Tensor::resize(std::initializer_list<long> dims) {
   for (long d : dims)
     if (d < 0 || __builtin_mul_overflow(n, d, &n)) return resize(Shape(dims));  // throws the usual error
   // Growing past the allocation: the checked path (memory limit, allocator refusal).
-  if (n > long(data_.capacity())) return resize(Shape(dims));
+  if (n > capacity_) return resize(Shape(dims));
   for (long d : dims) shape_[axis++] = d;  // same rank: the sizes change in place
-  data_.resize(static_cast<size_t>(n));
+  if (n > size_) std::fill(data() + size_, data() + n, 0.0f);
+  size_ = n;
 }
 
 void Tensor::reshape(const Shape& shape) {
@@ -115,7 +177,7 @@ void Tensor::reshape(const Shape& shape) {
   shape_ = shape;
 }
 
-void Tensor::fill(float value) { std::fill(data_.begin(), data_.end(), value); }
+void Tensor::fill(float value) { std::fill(data(), data() + size_, value); }
 
 namespace {
 long last_axis(const Shape& s) { return s.rank() == 0 ? 1 : s[-1]; }

@@ -7,6 +7,7 @@
 // Dense and after a Conv2D is the same code, and why Flatten only relabels the shape.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -20,21 +21,33 @@ inline long offset_nhwc(long n, long h, long w, long c, long H, long W, long C) 
   return ((n * H + h) * W + w) * C + c;
 }
 
+// A Tensor owns its values (copies are deep), in a buffer it can share with a reader: a layer
+// keeps share()d references to its inputs, so that the values its backward reads stay allocated
+// however long the caller keeps its own tensor. A write through either is seen by both.
 class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(const Shape& shape, float fill = 0.0f);
-  Tensor(const Shape& shape, std::vector<float> values);  // values in row-major order
+  Tensor(const Shape& shape, const std::vector<float>& values);  // values in row-major order
+  Tensor(const Tensor& other);
+  Tensor(Tensor&& other) noexcept;
+  Tensor& operator=(const Tensor& other);
+  Tensor& operator=(Tensor&& other) noexcept;
+  ~Tensor() = default;
+
+  // Makes this tensor another name for `other`'s values (same buffer, same shape): no copy, and
+  // the buffer lives as long as either tensor uses it.
+  void share(const Tensor& other);
 
   const Shape& shape() const { return shape_; }
-  long size() const { return static_cast<long>(data_.size()); }
-  bool empty() const { return data_.empty(); }
-  float* data() { return data_.data(); }
-  const float* data() const { return data_.data(); }
-  std::span<float> values() { return data_; }
-  std::span<const float> values() const { return data_; }
-  float& operator[](long i) { return data_[static_cast<size_t>(i)]; }
-  float operator[](long i) const { return data_[static_cast<size_t>(i)]; }
+  long size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  float* data() { return buffer_.get(); }
+  const float* data() const { return buffer_.get(); }
+  std::span<float> values() { return {data(), static_cast<size_t>(size_)}; }
+  std::span<const float> values() const { return {data(), static_cast<size_t>(size_)}; }
+  float& operator[](long i) { return buffer_[i]; }
+  float operator[](long i) const { return buffer_[i]; }
 
   // Bounds-checked element access by full index, e.g. t.at({n, h, w, c}).
   float& at(std::initializer_list<long> index);
@@ -63,9 +76,12 @@ class Tensor {
 
  private:
   long flat_index(std::initializer_list<long> index) const;
+  // Room for n values: the same buffer when it holds them, else a new one (zeros).
+  void reserve_for(const Shape& shape, long n);
 
   Shape shape_;
-  std::vector<float> data_;
+  std::shared_ptr<float[]> buffer_;  // 64-byte aligned; shared with the tensors that share() it
+  long size_ = 0, capacity_ = 0;
 };
 
 // The memory of this machine in bytes (its physical pages): no single tensor may be larger, so

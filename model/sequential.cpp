@@ -1,10 +1,11 @@
-// Sequential: a Model built one layer at a time (model.h). Layers added before an Input wait in
-// pending_ until the first batch or build() gives the input shape, as in Keras.
+// Sequential (sequential.h). Layers added before an Input wait in pending_ until the first batch
+// or build() gives the input shape, as in Keras.
+#include "model/sequential.h"
+
 #include <fmt/format.h>
 
 #include "core/error.h"
 #include "layers/input_layer.h"
-#include "model/model.h"
 
 namespace minnow {
 
@@ -47,7 +48,7 @@ void Sequential::build(const Shape& input_shape) {
   for (const auto& l : layers) connect(l);
 }
 
-void Sequential::prepare(const std::vector<const Tensor*>& xs) {
+void Sequential::prepare(std::span<const Tensor* const> xs) {
   if (!has_graph_ && !pending_.empty() && xs.size() == 1) build(xs[0]->shape().with_batch(Shape::kNone));
   require_graph();
 }

@@ -1,0 +1,28 @@
+// What compile() gives a model, and what its training keeps from one step and one call to the
+// next (model/fit.cpp uses it).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/parameter.h"
+#include "model/internal/batch_norm_watch.h"
+#include "model/losses.h"
+#include "model/metrics.h"
+#include "optim/optimizer.h"
+
+namespace minnow {
+
+struct Training {
+  std::shared_ptr<Optimizer> optimizer;
+  std::shared_ptr<Loss> loss;
+  std::vector<std::shared_ptr<Metric>> metrics;
+  Tensor loss_grad;                   // dL/dy of the last training step
+  std::vector<Parameter*> params;     // the trainable weights, fixed for one fit() call
+  std::vector<Tensor> params_backup;  // their values before the current step
+  std::vector<Parameter*> moving;     // non-trainable weights a forward may change
+  std::vector<Tensor> moving_backup;  // their values before the current step
+  BatchNormWatch batch_norms;         // fit's BatchNormalization warnings
+};
+
+}  // namespace minnow
