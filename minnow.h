@@ -11,6 +11,7 @@
 #include "core/initializers.h"
 #include "core/kernels/threading.h"
 #include "core/layer.h"
+#include "core/layer_ref.h"
 #include "core/mode.h"
 #include "core/naming.h"
 #include "core/ops.h"
@@ -18,6 +19,7 @@
 #include "core/random.h"
 #include "core/reduce.h"
 #include "core/shape.h"
+#include "core/symbolic.h"
 #include "core/tensor.h"
 #include "core/version.h"
 

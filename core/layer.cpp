@@ -18,6 +18,11 @@ Layer::Layer(std::string class_name, const std::string& name)
 
 std::string Layer::describe() const { return fmt::format("{} '{}'", class_name_, name_); }
 
+std::shared_ptr<Layer> Layer::clone() const {
+  throw UsageError(
+      fmt::format("{} cannot be copied: layers of class {} do not implement clone()", describe(), class_name_));
+}
+
 // ---- the functional API -------------------------------------------------------------------
 
 SymbolicTensor Layer::operator()(const SymbolicTensor& x) { return (*this)(std::vector<SymbolicTensor>{x}); }

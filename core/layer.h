@@ -14,9 +14,7 @@
 //                                  however long the caller keeps its own. It may skip dx when
 //                                  input_gradients_needed() is false.
 // Layers with several inputs (Add, Concatenate) override the *_multi_impl hooks instead.
-//
-// A layer also takes part in the functional API: calling it on a SymbolicTensor records a
-// Node (one call) and returns the SymbolicTensor of its output, from which Model finds the graph.
+// Calling a layer on a SymbolicTensor records a Node of the functional API (core/symbolic.h).
 #pragma once
 
 #include <cstdint>
@@ -28,42 +26,24 @@
 #include "core/initializers.h"
 #include "core/mode.h"
 #include "core/parameter.h"
+#include "core/symbolic.h"
 #include "core/tensor.h"
 
 namespace minnow {
-
-class Layer;
-
-// A placeholder for a tensor in a graph being built (Keras' KerasTensor): which layer makes
-// it, in which of that layer's calls (node), and its shape with the batch as None.
-struct SymbolicTensor {
-  std::shared_ptr<Layer> layer;
-  int node_index = 0;
-  int tensor_index = 0;
-  const Shape& shape() const;
-};
-
-// One call of a layer in a graph (Keras' Node).
-struct Node {
-  std::vector<SymbolicTensor> inputs;
-};
 
 class Layer : public std::enable_shared_from_this<Layer> {
  public:
   virtual ~Layer() = default;
   Layer(const Layer&) = delete;
   Layer& operator=(const Layer&) = delete;
-
   const std::string& name() const { return name_; }
   const std::string& class_name() const { return class_name_; }
-  // "Dense 'dense'": how messages name this layer.
-  std::string describe() const;
-
+  std::string describe() const;                  // "Dense 'dense'": how messages name this layer
+  virtual std::shared_ptr<Layer> clone() const;  // a new, unbuilt layer: same class, options, name
   // ---- the functional API ----
   SymbolicTensor operator()(const SymbolicTensor& x);
   SymbolicTensor operator()(const std::vector<SymbolicTensor>& xs);
   const std::vector<Node>& inbound_nodes() const { return nodes_; }
-
   // ---- shapes (the batch axis is Shape::kNone) ----
   void build(const std::vector<Shape>& input_shapes);
   void build(const Shape& input_shape) { build(std::vector<Shape>{input_shape}); }
@@ -71,57 +51,46 @@ class Layer : public std::enable_shared_from_this<Layer> {
   const std::vector<Shape>& input_shapes() const { return input_shapes_; }
   const Shape& input_shape() const;  // of a single-input layer
   const Shape& output_shape() const;
-
   // ---- computing ----
   // Runs the layer on a batch; builds it from the input's shape on the first call. The layer
   // shares x's values for its backward (no copy): a write into x before backward is seen there.
   const Tensor& forward(const Tensor& x, Mode mode);
   const Tensor& forward(const std::vector<const Tensor*>& xs, Mode mode);
-  // Given dL/dy for the last forward, assigns the weight gradients and returns dL/dx. With input_gradients = false the
-  // caller says it does not need dL/dx (a model's first layer in training): the layer may skip
-  // it, and what input_gradients() then holds is unspecified.
+  // Given dL/dy for the last forward, assigns the weight gradients and returns dL/dx. With
+  // input_gradients = false the caller does not need dL/dx: the layer may skip it.
   const Tensor& backward(const Tensor& dy, bool input_gradients = true);
   // dL/dx_i for every input of the last backward (one entry for single-input layers).
   const std::vector<Tensor>& input_gradients() const { return dx_; }
   const Tensor& output() const { return y_; }
   Mode last_mode() const { return last_mode_; }
-  // The number of forwards run so far, in any model or by hand. A model that shares this layer
-  // checks it in backward: another forward since its own has replaced the cache backward needs.
+  // The forwards run so far, anywhere: a model checks in backward that no other replaced its cache.
   std::uint64_t forward_count() const { return forward_count_; }
-
   // ---- weights ----
   std::vector<Parameter*> weights();
   std::vector<const Parameter*> weights() const;
   std::vector<Parameter*> trainable_weights();
   std::vector<Parameter*> non_trainable_weights();
   Parameter& weight(const std::string& name);  // throws UsageError when absent
-  // Keras' get_weights / set_weights: copies of the values, in weights() order. set_weights
-  // checks the count and every shape before it changes anything: a mismatch is a ShapeError
-  // naming the layer, the weight and both shapes, and the layer keeps its weights.
+  // Keras' get_weights / set_weights: copies of the values, in weights() order. A count or shape
+  // that differs is a ShapeError naming the layer, the weight and both shapes; nothing changes.
   std::vector<Tensor> get_weights() const;
   void set_weights(const std::vector<Tensor>& values);
   long count_params() const;
   long count_trainable_params() const;
   bool trainable() const { return trainable_; }
-  // Keras' layer.trainable: false makes every weight non-trainable and, for BatchNormalization,
-  // selects the inference formula even in training mode.
+  // Keras' layer.trainable: false freezes every weight (and BatchNormalization's statistics).
   void set_trainable(bool trainable);
 
  protected:
-  // An empty name takes the next default name: snake_case(class_name) with a counter.
-  Layer(std::string class_name, const std::string& name);
-
+  Layer(std::string class_name, const std::string& name);  // "": snake_case(class_name)_N
   Parameter& add_weight(const std::string& name, const Shape& shape, const Initializer& init, bool trainable);
 
-  // Input i of the last forward (for backward_impl).
-  const Tensor& input(size_t i = 0) const { return inputs_.at(i); }
+  const Tensor& input(size_t i = 0) const { return inputs_.at(i); }  // of the last forward
   // False when the caller of backward does not need dL/dx: backward_impl may leave dx unwritten.
   bool input_gradients_needed() const { return input_gradients_needed_; }
-
   virtual Shape build_impl(const Shape& input_shape) = 0;
   virtual void forward_impl(const Tensor& x, Tensor& y, Mode mode) = 0;
   virtual void backward_impl(const Tensor& dy, Tensor& dx) = 0;
-
   // Multi-input layers return 2 or more (-1: any number >= 2) and override these three.
   virtual int expected_inputs() const { return 1; }
   virtual Shape build_multi_impl(const std::vector<Shape>& input_shapes);
@@ -132,13 +101,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   void check_input_count(size_t n) const;
   void check_forward_inputs(std::span<const Tensor* const> xs) const;
   const Tensor& run_forward(std::span<const Tensor* const> xs, Mode mode);
-
-  std::string class_name_;
-  std::string name_;
-  bool trainable_ = true;
-  bool built_ = false;
-  bool has_forward_ = false;
-  bool input_gradients_needed_ = true;
+  std::string class_name_, name_;
+  bool trainable_ = true, built_ = false, has_forward_ = false, input_gradients_needed_ = true;
   std::uint64_t forward_count_ = 0;
   Mode last_mode_ = Mode::Inference;
   std::vector<Shape> input_shapes_;
@@ -147,30 +111,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<Node> nodes_;
   std::vector<Tensor> inputs_;             // the inputs of the last forward, shared
   std::vector<const Tensor*> input_ptrs_;  // pointers to them, for the *_multi_impl hooks
-  Tensor y_;                                                  // output of the last forward
-  std::vector<Tensor> dx_;                                    // input gradients of the last backward
-};
-
-// A shared handle to a layer, returned by the factory functions (Dense(50), Conv2D(...)): it
-// can be called on symbolic tensors like a Keras layer and gives access to the layer with ->.
-template <class T>
-class LayerRef {
- public:
-  LayerRef() = default;
-  LayerRef(std::shared_ptr<T> layer) : layer_(std::move(layer)) {}  // NOLINT: implicit on purpose
-  template <std::derived_from<T> U>
-  LayerRef(const LayerRef<U>& other) : layer_(other.ptr()) {}  // NOLINT: upcast
-
-  T* operator->() const { return layer_.get(); }
-  T& operator*() const { return *layer_; }
-  const std::shared_ptr<T>& ptr() const { return layer_; }
-  explicit operator bool() const { return layer_ != nullptr; }
-
-  SymbolicTensor operator()(const SymbolicTensor& x) const { return (*layer_)(x); }
-  SymbolicTensor operator()(const std::vector<SymbolicTensor>& xs) const { return (*layer_)(xs); }
-
- private:
-  std::shared_ptr<T> layer_;
+  Tensor y_;                               // output of the last forward
+  std::vector<Tensor> dx_;                 // input gradients of the last backward
 };
 
 }  // namespace minnow
+
+#include "core/layer_ref.h"  // LayerRef, the handle the layer factories return

@@ -176,97 +176,137 @@ std::string encode_npy(const Tensor& t) {
   return out;
 }
 
-Tensor read_npy(const ByteSource& source, std::uint64_t size, const std::string& context) {
-  std::uint64_t consumed = 0;  // bytes taken from the stream so far
+namespace {
+
+// One .npy array read from a stream that declares `size` bytes: never more than that is pulled,
+// and every step fails at once with the context's name.
+class NpyStream {
+ public:
+  NpyStream(const ByteSource& source, std::uint64_t size, const std::string& context)
+      : source_(source), size_(size), context_(context) {}
+
+  // The magic, the version and the header's length; returns where the header starts.
+  size_t read_lead() {
+    const size_t lead_size = size_t(std::min<std::uint64_t>(size_, 10));
+    const size_t got = pull(lead_, lead_size);
+    const std::string_view bytes(lead_, got);
+    if (got < 10 || bytes.substr(0, kMagic.size()) != kMagic) {
+      if (got < lead_size) throw ended_early();
+      throw IoError(fmt::format("{}: not an .npy array (it does not start with the bytes \\x93NUMPY)", context_));
+    }
+    const int major = static_cast<unsigned char>(bytes[6]), minor = static_cast<unsigned char>(bytes[7]);
+    if (major < 1 || major > 3)
+      throw IoError(
+          fmt::format("{}: .npy format version {}.{} is not supported (1.0, 2.0 and 3.0 are)", context_, major, minor));
+    const size_t len_bytes = major == 1 ? 2 : 4;  // 2.0 and 3.0 widen the header length to uint32
+    const size_t start = kMagic.size() + 2 + len_bytes;
+    if (len_bytes == 4 && (size_ < start || pull(lead_ + 10, 2) < 2)) {
+      if (size_ >= start) throw ended_early();
+      throw cut_short();
+    }
+    header_len_ = get_uint_le(std::string_view(lead_, start), 8, int(len_bytes));
+    return start;
+  }
+
+  // The header's dictionary, checked: float32 little-endian, C order.
+  NpyHeader read_header(size_t start) {
+    if (size_ - start < header_len_) throw cut_short();
+    if (header_len_ > kMaxHeader)
+      throw IoError(fmt::format("{}: the .npy header says it is {} bytes long; minnow reads headers of up to {} bytes "
+                                "(numpy writes about 100 for a float32 array)",
+                                context_, header_len_, kMaxHeader));
+    std::string header(header_len_, '\0');
+    if (pull(header.data(), header_len_) < header_len_) throw ended_early();
+    NpyHeader h = HeaderParser(header, context_).parse();
+    if (h.descr != "<f4")
+      throw IoError(fmt::format("{}: dtype '{}' is not supported; minnow reads float32 little-endian ('<f4'). "
+                                "Convert the array in Python with a.astype('<f4').",
+                                context_, h.descr));
+    if (h.fortran_order)
+      throw IoError(fmt::format("{}: the array is in Fortran (column-major) order; minnow reads C order. "
+                                "Save np.ascontiguousarray(a) instead.",
+                                context_));
+    return h;
+  }
+
+  // The number of values of `shape`, checked against the limits and the bytes left after the header.
+  size_t count_values(const std::vector<long>& dims, size_t start) const {
+    const Shape shape(dims);
+    size_t nonzero = 1;  // the product of the non-zero dimensions: no product of dimensions may overflow
+    for (long d : dims) {
+      if (d > 0 && nonzero > std::numeric_limits<size_t>::max() / 4 / static_cast<size_t>(d))
+        throw IoError(fmt::format("{}: shape {} is too large for any array", context_, shape.str()));
+      if (d > 0) nonzero *= static_cast<size_t>(d);
+    }
+    const size_t n = std::find(dims.begin(), dims.end(), 0L) != dims.end() ? 0 : nonzero;
+    if (n > kMaxElements)
+      throw IoError(fmt::format("{}: shape {} is too large: {} elements ({} bytes of float32), more than minnow reads "
+                                "into one tensor (2^30 elements, 4 GiB)",
+                                context_, shape.str(), n, 4 * n));
+    const std::uint64_t data_bytes = size_ - start - header_len_;
+    if (4 * n != data_bytes)
+      throw IoError(fmt::format("{}: shape {} needs {} bytes of float32 data, but the array holds {}", context_,
+                                shape.str(), 4 * n, data_bytes));
+    return n;
+  }
+
+  // The data, no more than the shape needs; then the stream must end.
+  Tensor read_data(const Shape& shape, size_t n, size_t start) {
+    Tensor t(shape);
+    std::vector<char> chunk(std::min<size_t>(4 * n, kChunk));
+    for (size_t done = 0; done < n;) {
+      const size_t count = std::min(n - done, chunk.size() / 4);
+      if (pull(chunk.data(), 4 * count) < 4 * count) throw ended_early();
+      for (size_t i = 0; i < count; ++i) t.data()[done + i] = get_f32_le(chunk.data() + 4 * i);
+      done += count;
+    }
+    char extra = 0;  // one byte more is asked for (a zip entry checks its CRC at its end)
+    if (source_(&extra, 1) > 0)
+      throw IoError(fmt::format("{}: the array runs past the {} bytes its size declares (a {}-byte .npy header and {} "
+                                "bytes of data for shape {}): more bytes follow, and reading stopped there. The file "
+                                "is corrupt, or a decompression bomb.",
+                                context_, size_, start + header_len_, 4 * n, shape.str()));
+    return t;
+  }
+
+ private:
   // Up to n bytes into out, as many as the stream has; fewer only at its end.
-  const auto pull = [&](char* out, size_t n) {
+  size_t pull(char* out, size_t n) {
     size_t got = 0;
     while (got < n) {
-      const size_t k = source(out + got, n - got);
+      const size_t k = source_(out + got, n - got);
       if (k == 0) break;
       got += k;
     }
-    consumed += got;
+    consumed_ += got;
     return got;
-  };
-  const auto ended_early = [&] {
+  }
+  IoError ended_early() const {
     return IoError(fmt::format("{}: the array ends after {} bytes, before the {} bytes its size declares: it is "
                                "truncated or corrupt",
-                               context, consumed, size));
-  };
+                               context_, consumed_, size_));
+  }
+  IoError cut_short() const {
+    return IoError(
+        fmt::format("{}: the .npy header is cut short: the array holds only {} bytes (truncated?)", context_, size_));
+  }
 
-  char lead[12] = {};
-  const size_t lead_size = size_t(std::min<std::uint64_t>(size, 10));
-  const size_t got = pull(lead, lead_size);
-  const std::string_view bytes(lead, got);
-  if (got < 10 || bytes.substr(0, kMagic.size()) != kMagic) {
-    if (got < lead_size) throw ended_early();
-    throw IoError(fmt::format("{}: not an .npy array (it does not start with the bytes \\x93NUMPY)", context));
-  }
-  const int major = static_cast<unsigned char>(bytes[6]), minor = static_cast<unsigned char>(bytes[7]);
-  if (major < 1 || major > 3)
-    throw IoError(
-        fmt::format("{}: .npy format version {}.{} is not supported (1.0, 2.0 and 3.0 are)", context, major, minor));
-  const size_t len_bytes = major == 1 ? 2 : 4;  // 2.0 and 3.0 widen the header length to uint32
-  const size_t start = kMagic.size() + 2 + len_bytes;
-  if (len_bytes == 4 && (size < start || pull(lead + 10, 2) < 2)) {
-    if (size >= start) throw ended_early();
-    throw IoError(
-        fmt::format("{}: the .npy header is cut short: the array holds only {} bytes (truncated?)", context, size));
-  }
-  const size_t header_len = get_uint_le(std::string_view(lead, start), 8, int(len_bytes));
-  if (size - start < header_len)
-    throw IoError(
-        fmt::format("{}: the .npy header is cut short: the array holds only {} bytes (truncated?)", context, size));
-  if (header_len > kMaxHeader)
-    throw IoError(fmt::format("{}: the .npy header says it is {} bytes long; minnow reads headers of up to {} bytes "
-                              "(numpy writes about 100 for a float32 array)",
-                              context, header_len, kMaxHeader));
-  std::string header(header_len, '\0');
-  if (pull(header.data(), header_len) < header_len) throw ended_early();
-  const NpyHeader h = HeaderParser(header, context).parse();
-  if (h.descr != "<f4")
-    throw IoError(fmt::format("{}: dtype '{}' is not supported; minnow reads float32 little-endian ('<f4'). "
-                              "Convert the array in Python with a.astype('<f4').",
-                              context, h.descr));
-  if (h.fortran_order)
-    throw IoError(fmt::format("{}: the array is in Fortran (column-major) order; minnow reads C order. "
-                              "Save np.ascontiguousarray(a) instead.",
-                              context));
-  const Shape shape(h.shape);
-  const std::uint64_t data_bytes = size - start - header_len;
-  size_t nonzero = 1;  // the product of the non-zero dimensions: no product of dimensions may overflow
-  for (long d : h.shape) {
-    if (d > 0 && nonzero > std::numeric_limits<size_t>::max() / 4 / static_cast<size_t>(d))
-      throw IoError(fmt::format("{}: shape {} is too large for any array", context, shape.str()));
-    if (d > 0) nonzero *= static_cast<size_t>(d);
-  }
-  const size_t n = std::find(h.shape.begin(), h.shape.end(), 0L) != h.shape.end() ? 0 : nonzero;
-  if (n > kMaxElements)
-    throw IoError(fmt::format("{}: shape {} is too large: {} elements ({} bytes of float32), more than minnow reads "
-                              "into one tensor (2^30 elements, 4 GiB)",
-                              context, shape.str(), n, 4 * n));
-  if (4 * n != data_bytes)
-    throw IoError(fmt::format("{}: shape {} needs {} bytes of float32 data, but the array holds {}", context,
-                              shape.str(), 4 * n, data_bytes));
+  const ByteSource& source_;
+  std::uint64_t size_;
+  const std::string& context_;
+  std::uint64_t consumed_ = 0;  // bytes taken from the stream so far
+  char lead_[12] = {};
+  size_t header_len_ = 0;
+};
 
-  // The size fits the shape: now read the data, no more than the shape needs.
-  Tensor t(shape);
-  std::vector<char> chunk(std::min<size_t>(4 * n, kChunk));
-  for (size_t done = 0; done < n;) {
-    const size_t count = std::min(n - done, chunk.size() / 4);
-    if (pull(chunk.data(), 4 * count) < 4 * count) throw ended_early();
-    for (size_t i = 0; i < count; ++i) t.data()[done + i] = get_f32_le(chunk.data() + 4 * i);
-    done += count;
-  }
-  // The stream must end here. One byte more is asked for (a zip entry checks its CRC at its end).
-  char extra = 0;
-  if (source(&extra, 1) > 0)
-    throw IoError(fmt::format("{}: the array runs past the {} bytes its size declares (a {}-byte .npy header and {} "
-                              "bytes of data for shape {}): more bytes follow, and reading stopped there. The file "
-                              "is corrupt, or a decompression bomb.",
-                              context, size, start + header_len, 4 * n, shape.str()));
-  return t;
+}  // namespace
+
+Tensor read_npy(const ByteSource& source, std::uint64_t size, const std::string& context) {
+  NpyStream in(source, size, context);
+  const size_t start = in.read_lead();
+  const NpyHeader h = in.read_header(start);
+  const size_t n = in.count_values(h.shape, start);
+  return in.read_data(Shape(h.shape), n, start);  // the size fits the shape: now the data
 }
 
 Tensor decode_npy(std::string_view bytes, const std::string& context) {

@@ -50,4 +50,14 @@ LayerRef<ActivationLayer> Activation(const std::string& activation, const std::s
 
 LayerRef<ReLULayer> ReLU(const ReLUOptions& options) { return std::make_shared<ReLULayer>(options); }
 
+std::shared_ptr<Layer> ActivationLayer::clone() const {
+  return std::make_shared<ActivationLayer>(activation_name(kind_), name());
+}
+
+std::shared_ptr<Layer> ReLULayer::clone() const {
+  ReLUOptions o = opt_;
+  o.name = name();
+  return std::make_shared<ReLULayer>(o);
+}
+
 }  // namespace minnow

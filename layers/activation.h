@@ -24,6 +24,7 @@ namespace minnow {
 class ActivationLayer : public Layer {
  public:
   explicit ActivationLayer(const std::string& activation, const std::string& name = "");
+  std::shared_ptr<Layer> clone() const override;
   ActivationKind kind() const { return kind_; }
 
  private:
@@ -44,6 +45,7 @@ struct ReLUOptions {
 class ReLULayer : public Layer {
  public:
   explicit ReLULayer(const ReLUOptions& options);
+  std::shared_ptr<Layer> clone() const override;
   const ReLUOptions& options() const { return opt_; }
 
  private:

@@ -27,4 +27,6 @@ void AddLayer::backward_multi_impl(const Tensor& dy, std::vector<Tensor>& dxs) {
 
 LayerRef<AddLayer> Add(const std::string& name) { return std::make_shared<AddLayer>(name); }
 
+std::shared_ptr<Layer> AddLayer::clone() const { return std::make_shared<AddLayer>(name()); }
+
 }  // namespace minnow

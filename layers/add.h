@@ -18,6 +18,7 @@ namespace minnow {
 class AddLayer : public Layer {
  public:
   explicit AddLayer(const std::string& name = "") : Layer("Add", name) {}
+  std::shared_ptr<Layer> clone() const override;
 
  private:
   int expected_inputs() const override { return -1; }

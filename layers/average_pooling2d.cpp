@@ -36,4 +36,10 @@ LayerRef<AveragePooling2DLayer> AveragePooling2D(const Pooling2DOptions& options
   return std::make_shared<AveragePooling2DLayer>(options);
 }
 
+std::shared_ptr<Layer> AveragePooling2DLayer::clone() const {
+  Pooling2DOptions o = options();
+  o.name = name();
+  return std::make_shared<AveragePooling2DLayer>(o);
+}
+
 }  // namespace minnow

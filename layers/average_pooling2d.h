@@ -22,6 +22,7 @@ namespace minnow {
 class AveragePooling2DLayer : public Pooling2DLayer {
  public:
   explicit AveragePooling2DLayer(const Pooling2DOptions& options) : Pooling2DLayer("AveragePooling2D", options) {}
+  std::shared_ptr<Layer> clone() const override;
 
  private:
   void forward_impl(const Tensor& x, Tensor& y, Mode mode) override;

@@ -163,4 +163,10 @@ LayerRef<BatchNormalizationLayer> BatchNormalization(const BatchNormalizationOpt
   return std::make_shared<BatchNormalizationLayer>(options);
 }
 
+std::shared_ptr<Layer> BatchNormalizationLayer::clone() const {
+  BatchNormalizationOptions o = opt_;
+  o.name = name();
+  return std::make_shared<BatchNormalizationLayer>(o);
+}
+
 }  // namespace minnow

@@ -113,6 +113,7 @@ struct BatchNormalizationOptions {
 class BatchNormalizationLayer : public Layer {
  public:
   explicit BatchNormalizationLayer(const BatchNormalizationOptions& options);
+  std::shared_ptr<Layer> clone() const override;
   const BatchNormalizationOptions& options() const { return opt_; }
   // True when the last forward normalized with the batch statistics (F1)-(F3), false for (I1).
   bool used_batch_statistics() const { return used_batch_stats_; }

@@ -61,4 +61,10 @@ LayerRef<ConcatenateLayer> Concatenate(const ConcatenateOptions& options) {
   return std::make_shared<ConcatenateLayer>(options);
 }
 
+std::shared_ptr<Layer> ConcatenateLayer::clone() const {
+  ConcatenateOptions o = opt_;
+  o.name = name();
+  return std::make_shared<ConcatenateLayer>(o);
+}
+
 }  // namespace minnow

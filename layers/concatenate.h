@@ -25,6 +25,7 @@ struct ConcatenateOptions {
 class ConcatenateLayer : public Layer {
  public:
   explicit ConcatenateLayer(const ConcatenateOptions& options);
+  std::shared_ptr<Layer> clone() const override;
   const ConcatenateOptions& options() const { return opt_; }
 
  private:

@@ -183,4 +183,10 @@ LayerRef<Conv2DLayer> Conv2D(long filters, Size2D kernel_size, const std::string
                               .activation = activation});
 }
 
+std::shared_ptr<Layer> Conv2DLayer::clone() const {
+  Conv2DOptions o = opt_;
+  o.name = name();
+  return std::make_shared<Conv2DLayer>(o);
+}
+
 }  // namespace minnow

@@ -49,6 +49,7 @@ struct Conv2DOptions {
 class Conv2DLayer : public Layer {
  public:
   explicit Conv2DLayer(const Conv2DOptions& options);
+  std::shared_ptr<Layer> clone() const override;
   const Conv2DOptions& options() const { return opt_; }
 
  private:

@@ -52,4 +52,10 @@ LayerRef<DenseLayer> Dense(long units, const std::string& activation, bool use_b
   return Dense(DenseOptions{.units = units, .activation = activation, .use_bias = use_bias});
 }
 
+std::shared_ptr<Layer> DenseLayer::clone() const {
+  DenseOptions o = opt_;
+  o.name = name();
+  return std::make_shared<DenseLayer>(o);
+}
+
 }  // namespace minnow

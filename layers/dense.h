@@ -35,6 +35,7 @@ struct DenseOptions {
 class DenseLayer : public Layer {
  public:
   explicit DenseLayer(const DenseOptions& options);
+  std::shared_ptr<Layer> clone() const override;
   const DenseOptions& options() const { return opt_; }
 
  private:

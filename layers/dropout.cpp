@@ -41,4 +41,10 @@ LayerRef<DropoutLayer> Dropout(float rate, std::optional<std::uint64_t> seed) {
   return Dropout(DropoutOptions{.rate = rate, .seed = seed});
 }
 
+std::shared_ptr<Layer> DropoutLayer::clone() const {
+  DropoutOptions o = opt_;
+  o.name = name();
+  return std::make_shared<DropoutLayer>(o);
+}
+
 }  // namespace minnow

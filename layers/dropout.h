@@ -40,6 +40,7 @@ struct DropoutOptions {
 class DropoutLayer : public Layer {
  public:
   explicit DropoutLayer(const DropoutOptions& options);
+  std::shared_ptr<Layer> clone() const override;
   const DropoutOptions& options() const { return opt_; }
   std::uint64_t seed() const { return seed_; }  // the seed in use, given or drawn
 

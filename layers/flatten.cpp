@@ -16,4 +16,6 @@ void FlattenLayer::backward_impl(const Tensor& dy, Tensor& dx) {
 
 LayerRef<FlattenLayer> Flatten(const std::string& name) { return std::make_shared<FlattenLayer>(name); }
 
+std::shared_ptr<Layer> FlattenLayer::clone() const { return std::make_shared<FlattenLayer>(name()); }
+
 }  // namespace minnow

@@ -13,6 +13,7 @@ namespace minnow {
 class FlattenLayer : public Layer {
  public:
   explicit FlattenLayer(const std::string& name = "") : Layer("Flatten", name) {}
+  std::shared_ptr<Layer> clone() const override;
 
  private:
   Shape build_impl(const Shape& input_shape) override;

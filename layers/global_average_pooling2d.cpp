@@ -30,4 +30,8 @@ LayerRef<GlobalAveragePooling2DLayer> GlobalAveragePooling2D(const std::string& 
   return std::make_shared<GlobalAveragePooling2DLayer>(name);
 }
 
+std::shared_ptr<Layer> GlobalAveragePooling2DLayer::clone() const {
+  return std::make_shared<GlobalAveragePooling2DLayer>(name());
+}
+
 }  // namespace minnow

@@ -18,6 +18,7 @@ namespace minnow {
 class GlobalAveragePooling2DLayer : public Layer {
  public:
   explicit GlobalAveragePooling2DLayer(const std::string& name = "") : Layer("GlobalAveragePooling2D", name) {}
+  std::shared_ptr<Layer> clone() const override;
 
  private:
   Shape build_impl(const Shape& input_shape) override;

@@ -95,4 +95,10 @@ LayerRef<GroupNormalizationLayer> GroupNormalization(const GroupNormalizationOpt
   return std::make_shared<GroupNormalizationLayer>(options);
 }
 
+std::shared_ptr<Layer> GroupNormalizationLayer::clone() const {
+  GroupNormalizationOptions o = opt_;
+  o.name = name();
+  return std::make_shared<GroupNormalizationLayer>(o);
+}
+
 }  // namespace minnow

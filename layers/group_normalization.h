@@ -43,6 +43,7 @@ struct GroupNormalizationOptions {
 class GroupNormalizationLayer : public Layer {
  public:
   explicit GroupNormalizationLayer(const GroupNormalizationOptions& options);
+  std::shared_ptr<Layer> clone() const override;
   const GroupNormalizationOptions& options() const { return opt_; }
   // The grouped view of an input batch of n samples: the channel axis split into (G, C/G).
   Shape grouped_shape(long n) const;

@@ -88,4 +88,10 @@ LayerRef<LayerNormalizationLayer> LayerNormalization(const LayerNormalizationOpt
   return std::make_shared<LayerNormalizationLayer>(options);
 }
 
+std::shared_ptr<Layer> LayerNormalizationLayer::clone() const {
+  LayerNormalizationOptions o = opt_;
+  o.name = name();
+  return std::make_shared<LayerNormalizationLayer>(o);
+}
+
 }  // namespace minnow

@@ -40,6 +40,7 @@ struct LayerNormalizationOptions {
 class LayerNormalizationLayer : public Layer {
  public:
   explicit LayerNormalizationLayer(const LayerNormalizationOptions& options);
+  std::shared_ptr<Layer> clone() const override;
   const LayerNormalizationOptions& options() const { return opt_; }
   // The normalized axes of the full input shape, sorted (after build).
   const std::vector<long>& normalized_axes() const { return axes_; }

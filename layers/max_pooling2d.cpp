@@ -40,4 +40,10 @@ LayerRef<MaxPooling2DLayer> MaxPooling2D(const Pooling2DOptions& options) {
   return std::make_shared<MaxPooling2DLayer>(options);
 }
 
+std::shared_ptr<Layer> MaxPooling2DLayer::clone() const {
+  Pooling2DOptions o = options();
+  o.name = name();
+  return std::make_shared<MaxPooling2DLayer>(o);
+}
+
 }  // namespace minnow

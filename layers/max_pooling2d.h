@@ -25,6 +25,7 @@ namespace minnow {
 class MaxPooling2DLayer : public Pooling2DLayer {
  public:
   explicit MaxPooling2DLayer(const Pooling2DOptions& options) : Pooling2DLayer("MaxPooling2D", options) {}
+  std::shared_ptr<Layer> clone() const override;
   // (F2) of the last forward: the flat index in x of each output's maximum.
   const std::vector<long>& argmax() const { return argmax_; }
 

@@ -55,4 +55,6 @@ LayerRef<ReshapeLayer> Reshape(std::vector<long> target_shape, const std::string
   return std::make_shared<ReshapeLayer>(std::move(target_shape), name);
 }
 
+std::shared_ptr<Layer> ReshapeLayer::clone() const { return std::make_shared<ReshapeLayer>(target_, name()); }
+
 }  // namespace minnow

@@ -18,6 +18,7 @@ class ReshapeLayer : public Layer {
  public:
   // Throws ConfigError for an entry that is neither positive nor -1, or for two -1 entries.
   explicit ReshapeLayer(std::vector<long> target_shape, const std::string& name = "");
+  std::shared_ptr<Layer> clone() const override;
   const std::vector<long>& target_shape() const { return target_; }
 
  private:

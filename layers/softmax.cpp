@@ -34,4 +34,10 @@ void SoftmaxLayer::backward_impl(const Tensor& dy, Tensor& dx) {
 
 LayerRef<SoftmaxLayer> Softmax(const SoftmaxOptions& options) { return std::make_shared<SoftmaxLayer>(options); }
 
+std::shared_ptr<Layer> SoftmaxLayer::clone() const {
+  SoftmaxOptions o = opt_;
+  o.name = name();
+  return std::make_shared<SoftmaxLayer>(o);
+}
+
 }  // namespace minnow

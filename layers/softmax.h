@@ -25,6 +25,7 @@ struct SoftmaxOptions {
 class SoftmaxLayer : public Layer {
  public:
   explicit SoftmaxLayer(const SoftmaxOptions& options);
+  std::shared_ptr<Layer> clone() const override;
   const SoftmaxOptions& options() const { return opt_; }
 
  private:

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "model/internal/target_shapes.h"
 
 namespace minnow {
 

@@ -42,7 +42,6 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "core/tensor.h"
 
@@ -55,8 +54,7 @@ enum class AccuracyKind { Binary, Categorical, SparseCategorical, None };
 class Loss {
  public:
   virtual ~Loss() = default;
-  // Keras' name: "mean_squared_error", "binary_crossentropy", ...
-  virtual std::string name() const = 0;
+  virtual std::string name() const = 0;  // Keras' name: "mean_squared_error", ...
   // The mean loss over the batch. If grad != nullptr, writes dL/dy_pred into *grad (resized to
   // y_pred's shape). Throws ShapeError naming the loss and both shapes when y_true does not fit.
   virtual double compute(const Tensor& y_pred, const Tensor& y_true, Tensor* grad) const = 0;
@@ -118,12 +116,5 @@ class SparseCategoricalCrossentropy : public Loss {
 // "sparse_categorical_crossentropy" (or the class names, "MeanSquaredError", ...) -> a loss with
 // Keras' defaults. Throws ConfigError naming the value otherwise.
 std::unique_ptr<Loss> make_loss(const std::string& name);
-
-// Shared with the metrics: throws ShapeError unless y_true fits y_pred (equal shapes, or equal
-// after dropping a trailing axis of size 1 from one of them). `who` names the caller.
-void check_same_shape(std::string_view who, const Tensor& y_pred, const Tensor& y_true);
-// Shared with the metrics: throws ShapeError unless y_true holds one label per row of y_pred
-// (y_pred's shape without its last axis, or with it as 1).
-void check_sparse_shape(std::string_view who, const Tensor& y_pred, const Tensor& y_true);
 
 }  // namespace minnow

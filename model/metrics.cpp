@@ -1,5 +1,7 @@
 #include "model/metrics.h"
 
+#include "model/internal/target_shapes.h"
+
 namespace minnow {
 
 namespace {

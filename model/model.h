@@ -79,14 +79,12 @@ class Model {
   // weight and both shapes, and no weight changes.
   std::vector<Tensor> get_weights() const;
   void set_weights(const std::vector<Tensor>& values);
-  // Keras' model.trainable: freezes or unfreezes every layer.
-  void set_trainable(bool trainable);
+  void set_trainable(bool trainable);  // Keras' model.trainable: freezes or unfreezes every layer
   void save_weights(const std::string& path) const;
   void load_weights(const std::string& path);
-  // ---- summary (model/summary.h) ----
+  // ---- summary (model/summary.h; SummaryOptions{.show_weights = true} lists the weights) ----
   std::string summary() const;
   void summary(std::ostream& out) const;
-  // With options: SummaryOptions{.show_weights = true} lists every weight under its layer.
   std::string summary(const SummaryOptions& options) const;
   void summary(std::ostream& out, const SummaryOptions& options) const;
 
@@ -96,24 +94,21 @@ class Model {
   Model(Deferred, const std::string& prefix, const std::string& name);
   void set_graph(const std::vector<SymbolicTensor>& inputs, const std::vector<SymbolicTensor>& outputs);
   void require_graph() const;
-  // Called by forward before it runs: a Sequential without an input shape builds itself here.
+  // Before forward runs: a Sequential without an input shape builds itself here.
   virtual void prepare(std::span<const Tensor* const> xs);
   bool has_graph_ = false;
   bool list_inputs_ = true;  // false for Sequential: its InputLayer is not one of its layers
 
  private:
-  friend class ModelRunner;  // model/fit.cpp: fills the input slots, runs, trains
-  // The one forward path: every layer on what the input slots hold. Returns the first output.
-  const Tensor& run(Mode mode);
+  friend class ModelRunner;      // model/internal/model_runner.h: fills the input slots, runs, trains
+  const Tensor& run(Mode mode);  // the one forward path, on the input slots; returns output 0
   void run_backward(std::span<const Tensor* const> dys, bool input_gradients);
   void check_user_forward() const;
   void check_gradients(std::span<const Tensor* const> dys) const;
-  // Checks the batch(es) against the inputs (`what`, when given, names them in the messages),
-  // then copies them into the input slots.
+  // The batch(es) checked against the inputs (`what` names them in messages), then copied in.
   void check_inputs(std::span<const Tensor* const> xs, const char* what = nullptr);
   void load_inputs(std::span<const Tensor* const> xs);
   Training& training(const char* what) const;  // throws before compile()
-
   std::string name_;
   Graph graph_;
   Execution exec_;                      // the input slots, what a forward leaves for backward

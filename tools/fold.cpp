@@ -8,22 +8,10 @@
 
 #include "core/activations.h"
 #include "core/error.h"
-#include "layers/activation.h"
-#include "layers/add.h"
-#include "layers/average_pooling2d.h"
 #include "layers/batch_normalization.h"
-#include "layers/concatenate.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
-#include "layers/dropout.h"
-#include "layers/flatten.h"
-#include "layers/global_average_pooling2d.h"
-#include "layers/group_normalization.h"
 #include "layers/input_layer.h"
-#include "layers/layer_normalization.h"
-#include "layers/max_pooling2d.h"
-#include "layers/reshape.h"
-#include "layers/softmax.h"
 #include "model/graph_queries.h"
 
 namespace minnow {
@@ -58,44 +46,27 @@ std::string fold_refusal(const Model& model, const BatchNormalizationLayer& bn) 
   return "";
 }
 
-// A copy of `l` made by `make` from l's options, keeping l's name.
-template <class LayerT, class Make>
-std::shared_ptr<Layer> with_options(const Layer& l, Make make) {
-  auto options = static_cast<const LayerT&>(l).options();
-  options.name = l.name();
-  return make(options).ptr();
-}
-
 // A new layer of the same class and options as `l` (its weights are copied after it is built).
-std::shared_ptr<Layer> clone_layer(const Layer& l, bool with_bias) {
-  const std::string& c = l.class_name();
-  auto biased = [with_bias](auto o) {  // a folded layer always has a bias (FB2)
-    o.use_bias = o.use_bias || with_bias;
-    return o;
-  };
-  if (c == "Dense") return with_options<DenseLayer>(l, [&](auto o) { return Dense(biased(o)); });
-  if (c == "Conv2D") return with_options<Conv2DLayer>(l, [&](auto o) { return Conv2D(biased(o)); });
-  if (c == "BatchNormalization")
-    return with_options<BatchNormalizationLayer>(l, [](auto o) { return BatchNormalization(o); });
-  if (c == "LayerNormalization")
-    return with_options<LayerNormalizationLayer>(l, [](auto o) { return LayerNormalization(o); });
-  if (c == "GroupNormalization")
-    return with_options<GroupNormalizationLayer>(l, [](auto o) { return GroupNormalization(o); });
-  if (c == "Dropout") return with_options<DropoutLayer>(l, [](auto o) { return Dropout(o); });
-  if (c == "MaxPooling2D") return with_options<MaxPooling2DLayer>(l, [](auto o) { return MaxPooling2D(o); });
-  if (c == "AveragePooling2D")
-    return with_options<AveragePooling2DLayer>(l, [](auto o) { return AveragePooling2D(o); });
-  if (c == "Softmax") return with_options<SoftmaxLayer>(l, [](auto o) { return Softmax(o); });
-  if (c == "Concatenate") return with_options<ConcatenateLayer>(l, [](auto o) { return Concatenate(o); });
-  if (c == "ReLU") return with_options<ReLULayer>(l, [](auto o) { return ReLU(o); });
-  if (c == "Activation")
-    return Activation(activation_name(static_cast<const ActivationLayer&>(l).kind()), l.name()).ptr();
-  if (c == "Flatten") return Flatten(l.name()).ptr();
-  if (c == "GlobalAveragePooling2D") return GlobalAveragePooling2D(l.name()).ptr();
-  if (c == "Add") return Add(l.name()).ptr();
-  if (c == "Reshape") return Reshape(static_cast<const ReshapeLayer&>(l).target_shape(), l.name()).ptr();
-  throw UsageError(
-      fmt::format("fold_batch_norm cannot copy {}: layers of class {} are not supported", l.describe(), c));
+// A Dense or Conv2D that takes a BatchNormalization in always gets a bias (FB2).
+std::shared_ptr<Layer> copy_layer(const Layer& l, bool with_bias) {
+  if (with_bias) {
+    if (const auto* d = dynamic_cast<const DenseLayer*>(&l)) {
+      DenseOptions o = d->options();
+      o.name = l.name(), o.use_bias = true;
+      return Dense(o).ptr();
+    }
+    if (const auto* c = dynamic_cast<const Conv2DLayer*>(&l)) {
+      Conv2DOptions o = c->options();
+      o.name = l.name(), o.use_bias = true;
+      return Conv2D(o).ptr();
+    }
+  }
+  try {
+    return l.clone();
+  } catch (const UsageError&) {
+    throw UsageError(fmt::format("fold_batch_norm cannot copy {}: layers of class {} are not supported", l.describe(),
+                                 l.class_name()));
+  }
 }
 
 // The value of `l`'s weight `name`, or nullptr when it has none (use_bias=false, center=false...).
@@ -169,7 +140,7 @@ std::unique_ptr<Model> rebuild(const Model& model, const FoldPlan& plan) {
       continue;
     }
     const auto fold = plan.into.find(l.get());
-    std::shared_ptr<Layer> copy = clone_layer(*l, fold != plan.into.end());
+    std::shared_ptr<Layer> copy = copy_layer(*l, fold != plan.into.end());
     if (seq) seq->add(LayerRef<Layer>(copy));
     else made[l.get()] = inputs.size() == 1 ? (*copy)(inputs[0]) : (*copy)(inputs);
     if (fold != plan.into.end()) fold_weights(*l, *fold->second, *copy);
