@@ -94,8 +94,11 @@ inline std::unique_ptr<Sequential> build_fcn(long size, float momentum = kMoment
 
 // One batch normalization, tf.nn style: the caller owns every variable.
 struct LowLevelBatchNorm {
-  Parameter gamma{"gamma", {}, {}, true}, beta{"beta", {}, {}, true};  // trainable, (C,)
-  Tensor moving_mean, moving_variance;                                 // non-trainable, (C,)
+  Parameter gamma{
+      .name = "gamma", .value = {}, .grad = {}, .trainable_by_design = true, .frozen = false, .layer_name = {}};
+  Parameter beta{
+      .name = "beta", .value = {}, .grad = {}, .trainable_by_design = true, .frozen = false, .layer_name = {}};
+  Tensor moving_mean, moving_variance;  // non-trainable, (C,)
   float momentum = kMomentum, epsilon = kEpsilon;
   Moments batch;  // the last training batch's statistics
   Tensor x_hat;   // cached for backward

@@ -181,6 +181,48 @@ class IdxReader {
     if (rank < 1 || rank > 4)
       throw IoError(fmt::format("IDX file '{}' has {} dimensions (the magic number's fourth byte); minnow reads 1 to 4",
                                 path, rank));
+    read_dims(rank);
+  }
+
+  const std::vector<long>& dims() const { return dims_; }
+  Shape shape() const { return Shape(dims_); }
+
+  // The first `items` entries along axis 0 (all of them: dims()[0]) as a tensor of `shape` (of as
+  // many elements), each byte v as v, or v / 255 when `scale`. Checks the size against the limit
+  // and against what the stored bytes can hold before it allocates anything.
+  Tensor read(long items, const Shape& shape, bool scale) {
+    const std::string& path = in_->path();
+    const bool all = items == dims_[0];
+    const std::uint64_t bytes = dims_[0] == 0 ? 0 : data_bytes_ / std::uint64_t(dims_[0]) * std::uint64_t(items);
+    const auto what = [&] {
+      return all ? fmt::format("its dimensions {}", this->shape().str())
+                 : fmt::format("its first {} items (of dimensions {})", items, this->shape().str());
+    };
+    check_size(bytes, all, what);
+    Tensor t(shape);
+    std::vector<char> chunk(std::min<std::uint64_t>(bytes, kChunk));
+    for (std::uint64_t done = 0; done < bytes;) {
+      const size_t want = size_t(std::min<std::uint64_t>(bytes - done, chunk.size()));
+      const size_t got = in_->read(chunk.data(), want);
+      float* out = t.data() + done;
+      for (size_t i = 0; i < got; ++i) {
+        const float v = float(static_cast<unsigned char>(chunk[i]));
+        out[i] = scale ? v / 255.0f : v;
+      }
+      done += got;
+      if (got < want)
+        throw IoError(
+            fmt::format("IDX file '{}' is truncated: {} need {} data bytes, found {}", path, what(), bytes, done));
+    }
+    if (all) expect_end();
+    return t;
+  }
+
+ private:
+  // The header's sizes (big-endian uint32, `rank` of them), checked: their product fits in the
+  // data bytes a 64-bit size can count, and in a tensor.
+  void read_dims(size_t rank) {
+    const std::string& path = in_->path();
     unsigned char sizes[16] = {};
     const size_t found = in_->read(reinterpret_cast<char*>(sizes), 4 * rank);
     if (found < 4 * rank)
@@ -204,20 +246,11 @@ class IdxReader {
         throw IoError(fmt::format("IDX file '{}' has dimensions {} too large for any tensor", path, shape().str()));
   }
 
-  const std::vector<long>& dims() const { return dims_; }
-  Shape shape() const { return Shape(dims_); }
-
-  // The first `items` entries along axis 0 (all of them: dims()[0]) as a tensor of `shape` (of as
-  // many elements), each byte v as v, or v / 255 when `scale`. Checks the size against the limit
-  // and against what the stored bytes can hold before it allocates anything.
-  Tensor read(long items, const Shape& shape, bool scale) {
+  // Before anything is allocated: an uncompressed file's size must fit the data exactly, the data
+  // the limit, and a gzip stream must be long enough to inflate to it.
+  template <class What>
+  void check_size(std::uint64_t bytes, bool all, const What& what) const {
     const std::string& path = in_->path();
-    const bool all = items == dims_[0];
-    const std::uint64_t bytes = dims_[0] == 0 ? 0 : data_bytes_ / std::uint64_t(dims_[0]) * std::uint64_t(items);
-    const auto what = [&] {
-      return all ? fmt::format("its dimensions {}", this->shape().str())
-                 : fmt::format("its first {} items (of dimensions {})", items, this->shape().str());
-    };
     // An uncompressed file's size is known: the data must fit it, before anything is allocated.
     const std::uint64_t stored_data = in_->stored_size() - std::min<std::uint64_t>(header_, in_->stored_size());
     if (!in_->gzip() && stored_data < bytes)
@@ -237,26 +270,8 @@ class IdxReader {
       throw IoError(fmt::format("IDX file '{}' is truncated: {} need {} data bytes, but its {} bytes of gzip stream "
                                 "cannot inflate to that many",
                                 path, what(), bytes, in_->stored_size()));
-    Tensor t(shape);
-    std::vector<char> chunk(std::min<std::uint64_t>(bytes, kChunk));
-    for (std::uint64_t done = 0; done < bytes;) {
-      const size_t want = size_t(std::min<std::uint64_t>(bytes - done, chunk.size()));
-      const size_t got = in_->read(chunk.data(), want);
-      float* out = t.data() + done;
-      for (size_t i = 0; i < got; ++i) {
-        const float v = float(static_cast<unsigned char>(chunk[i]));
-        out[i] = scale ? v / 255.0f : v;
-      }
-      done += got;
-      if (got < want)
-        throw IoError(
-            fmt::format("IDX file '{}' is truncated: {} need {} data bytes, found {}", path, what(), bytes, done));
-    }
-    if (all) expect_end();
-    return t;
   }
 
- private:
   // The content must end after the data. A gzip stream is read a few KB further to tell how
   // much follows; more than that and reading stops (a decompression bomb costs no more).
   void expect_end() {

@@ -73,6 +73,26 @@ void write_all(int fd, const char* data, size_t n, const std::string& path) {
   }
 }
 
+// Copies the archive built in memory into the file `fd`, 64 KiB at a time.
+void copy_out(zip_source_t* archive, int fd, const std::string& path) {
+  if (zip_source_open(archive) != 0)
+    throw IoError(
+        fmt::format("cannot write weights file '{}': {}", path, zip_error_strerror(zip_source_error(archive))));
+  std::vector<char> chunk(size_t(1) << 16);
+  zip_int64_t n = 0;
+  while ((n = zip_source_read(archive, chunk.data(), chunk.size())) > 0) {
+    try {
+      write_all(fd, chunk.data(), size_t(n), path);
+    } catch (...) {
+      zip_source_close(archive);
+      throw;
+    }
+  }
+  const std::string reason = n < 0 ? zip_error_strerror(zip_source_error(archive)) : "";
+  zip_source_close(archive);
+  if (n < 0) throw IoError(fmt::format("cannot write weights file '{}': {}", path, reason));
+}
+
 // Writes the .npz archive to the open file `fd`. libzip builds it in memory (so that the only file
 // is the temporary one save_npz owns and locks), then it is copied out 64 KiB at a time. libzip
 // writes nothing for an archive without entries, so an empty list gets the empty zip: only the
@@ -110,22 +130,7 @@ void write_npz(const std::vector<NpzArray>& entries, int fd, const std::string& 
   za.release();  // NOLINT(bugprone-unused-return-value): zip_close freed it, nothing to keep
   arrays.clear();
 
-  if (zip_source_open(archive.get()) != 0)
-    throw IoError(
-        fmt::format("cannot write weights file '{}': {}", path, zip_error_strerror(zip_source_error(archive.get()))));
-  std::vector<char> chunk(size_t(1) << 16);
-  zip_int64_t n = 0;
-  while ((n = zip_source_read(archive.get(), chunk.data(), chunk.size())) > 0) {
-    try {
-      write_all(fd, chunk.data(), size_t(n), path);
-    } catch (...) {
-      zip_source_close(archive.get());
-      throw;
-    }
-  }
-  const std::string reason = n < 0 ? zip_error_strerror(zip_source_error(archive.get())) : "";
-  zip_source_close(archive.get());
-  if (n < 0) throw IoError(fmt::format("cannot write weights file '{}': {}", path, reason));
+  copy_out(archive.get(), fd, path);
 }
 
 // The temporary file of a save of `path`, beside it: "<path>.tmp-" and 8 lowercase hex digits,

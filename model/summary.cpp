@@ -54,6 +54,23 @@ std::string weight_lines(const Model& model, const Layer& l) {
   return out;
 }
 
+// A layer's row: name (class), output shape, parameters and, in the wide layout, what it is
+// connected to (one more row per further input).
+std::string layer_rows(const Model& model, const Layer& l, bool narrow, const std::vector<size_t>& ends) {
+  std::string shape = l.output_shape().str();
+  if (l.class_name() == "InputLayer") shape = "[" + shape + "]";
+  std::vector<std::string> fields = {fmt::format("{} ({})", l.name(), l.class_name()), shape,
+                                     std::to_string(l.count_params())};
+  if (narrow) return row(fields, ends);
+  std::vector<std::string> connections;
+  for (const SymbolicTensor& in : model.node_of(l).inputs)
+    connections.push_back(fmt::format("{}[{}][{}]", in.layer->name(), in.node_index, in.tensor_index));
+  fields.push_back(connections.empty() ? "" : connections[0]);
+  std::string out = row(fields, ends);
+  for (size_t k = 1; k < connections.size(); ++k) out += row({"", "", "", connections[k]}, ends);
+  return out;
+}
+
 }  // namespace
 
 std::string summary_text(const Model& model, const SummaryOptions& options) {
@@ -69,23 +86,8 @@ std::string summary_text(const Model& model, const SummaryOptions& options) {
   out += std::string(width, '=') + "\n";
   const auto& layers = model.layers();
   for (size_t i = 0; i < layers.size(); ++i) {
-    const Layer& l = *layers[i];
-    const bool is_input = l.class_name() == "InputLayer";
-    std::string shape = l.output_shape().str();
-    if (is_input) shape = "[" + shape + "]";
-    std::vector<std::string> fields = {fmt::format("{} ({})", l.name(), l.class_name()), shape,
-                                       std::to_string(l.count_params())};
-    if (narrow) {
-      out += row(fields, ends);
-    } else {
-      std::vector<std::string> connections;
-      for (const SymbolicTensor& in : model.node_of(l).inputs)
-        connections.push_back(fmt::format("{}[{}][{}]", in.layer->name(), in.node_index, in.tensor_index));
-      fields.push_back(connections.empty() ? "" : connections[0]);
-      out += row(fields, ends);
-      for (size_t k = 1; k < connections.size(); ++k) out += row({"", "", "", connections[k]}, ends);
-    }
-    if (options.show_weights) out += weight_lines(model, l);
+    out += layer_rows(model, *layers[i], narrow, ends);
+    if (options.show_weights) out += weight_lines(model, *layers[i]);
     out += std::string(width, i + 1 == layers.size() ? '=' : '_') + "\n";
   }
   long trainable = 0;

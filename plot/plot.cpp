@@ -11,118 +11,6 @@
 
 namespace minnow {
 
-// ---- histograms -----------------------------------------------------------------------------
-
-double Histogram::edge(long i) const { return i == bins() ? high : low + double(i) * bin_width(); }
-
-long Histogram::total() const {
-  long n = 0;
-  for (long c : counts) n += c;
-  return n;
-}
-
-Histogram histogram(std::span<const float> values, long bins) {
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  for (float v : values)
-    if (!std::isnan(v)) lo = std::min(lo, double(v)), hi = std::max(hi, double(v));
-  if (lo > hi) lo = 0.0, hi = 1.0;     // no values: numpy's default range
-  if (lo == hi) lo -= 0.5, hi += 0.5;  // a constant: numpy widens the range by 0.5 each side
-  return histogram(values, bins, lo, hi);
-}
-
-Histogram histogram(std::span<const float> values, long bins, double low, double high) {
-  if (bins < 1) throw ConfigError(fmt::format("histogram: bins must be >= 1, but received bins={}", bins));
-  if (!(low < high) || !std::isfinite(low) || !std::isfinite(high))
-    throw ConfigError(fmt::format("histogram: expected a finite range low < high, but received [{}, {}]", low, high));
-  Histogram h{low, high, std::vector<long>(size_t(bins), 0)};
-  const double norm = double(bins) / (high - low);
-  for (float f : values) {
-    const double v = f;
-    if (!(v >= low && v <= high)) continue;  // outside, or NaN
-    long i = std::min(long((v - low) * norm), bins - 1);
-    // numpy's correction: rounding in (v - low) * norm must not move a value across an edge
-    if (v < h.edge(i)) --i;
-    else if (i + 1 < bins && v >= h.edge(i + 1)) ++i;
-    ++h.counts[size_t(i)];
-  }
-  return h;
-}
-
-std::string text_histogram(const Histogram& h, long bar_width) {
-  const double w = h.bin_width();
-  const int decimals = std::clamp(2 - int(std::floor(std::log10(w))), 0, 6);  // 3 significant digits of w
-  size_t edge_w = 0, count_w = 1;
-  long max_count = 0;
-  for (long i = 0; i <= h.bins(); ++i) edge_w = std::max(edge_w, fmt::format("{:.{}f}", h.edge(i), decimals).size());
-  for (long c : h.counts) max_count = std::max(max_count, c), count_w = std::max(count_w, fmt::format("{}", c).size());
-  std::string out;
-  for (long i = 0; i < h.bins(); ++i) {
-    const long c = h.counts[size_t(i)];
-    long n = max_count ? std::lround(double(c) * double(bar_width) / double(max_count)) : 0;
-    if (c > 0) n = std::max(n, 1L);
-    out += fmt::format("[{:>{}.{}f}, {:>{}.{}f}{} {:<{}} {:>{}}\n", h.edge(i), edge_w, decimals, h.edge(i + 1), edge_w,
-                       decimals, i + 1 == h.bins() ? ']' : ')', std::string(size_t(n), '#'), bar_width, c, count_w);
-  }
-  return out;
-}
-
-// ---- drawing primitives -------------------------------------------------------------------
-
-Rgb series_color(long i) {
-  static constexpr Rgb kTab10[] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
-                                   {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
-  return kTab10[size_t(((i % 10) + 10) % 10)];
-}
-
-void fill_rect(Image& image, long x0, long y0, long x1, long y1, Rgb color) {
-  for (long y = std::max(0L, y0); y < std::min(y1, image.height); ++y)
-    for (long x = std::max(0L, x0); x < std::min(x1, image.width); ++x) image.set(x, y, color);
-}
-
-void draw_text(Image& image, long x, long y, std::string_view text, Rgb color, long scale) {
-  long cx = x;
-  for (char c : text) {
-    if (c == '\n') {
-      cx = x, y += font::kLineHeight * scale;
-      continue;
-    }
-    for (int row = 0; row < font::kGlyphHeight; ++row)
-      for (int col = 0; col < font::kGlyphWidth; ++col)
-        if (font::ink(c, col, row))
-          fill_rect(image, cx + col * scale, y + row * scale, cx + (col + 1) * scale, y + (row + 1) * scale, color);
-    cx += font::kAdvance * scale;
-  }
-}
-
-void draw_text_up(Image& image, long x, long y, std::string_view text, Rgb color, long scale) {
-  long cy = y;  // the glyph's column runs upwards, its row to the right
-  for (char c : text) {
-    for (int row = 0; row < font::kGlyphHeight; ++row)
-      for (int col = 0; col < font::kGlyphWidth; ++col)
-        if (font::ink(c, col, row))
-          fill_rect(image, x + row * scale, cy - (col + 1) * scale, x + (row + 1) * scale, cy - col * scale, color);
-    cy -= font::kAdvance * scale;
-  }
-}
-
-long text_width(std::string_view text, long scale) {
-  long longest = 0, n = 0;
-  for (char c : text) n = c == '\n' ? 0 : n + 1, longest = std::max(longest, n);
-  return longest ? (longest * font::kAdvance - 1) * scale : 0;
-}
-
-void draw_line(Image& image, long x0, long y0, long x1, long y1, Rgb color, long thickness) {
-  const long dx = std::abs(x1 - x0), dy = -std::abs(y1 - y0), sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1;
-  const long half = (thickness - 1) / 2;
-  for (long err = dx + dy;;) {
-    fill_rect(image, x0 - half, y0 - half, x0 - half + thickness, y0 - half + thickness, color);
-    if (x0 == x1 && y0 == y1) break;
-    const long e2 = 2 * err;
-    if (e2 >= dy) err += dy, x0 += sx;
-    if (e2 <= dx) err += dx, y0 += sy;
-  }
-}
-
 // ---- axes ---------------------------------------------------------------------------------
 
 namespace {
@@ -165,6 +53,39 @@ void widen(double& lo, double& hi, double margin) {
   lo -= m, hi += m;
 }
 
+// The title (bold: drawn twice, a pixel apart) and the notes, centred at the top.
+void draw_title(Image& img, const PlotOptions& o) {
+  const long s = o.text_scale, line = font::kLineHeight * s;
+  long y = 12;
+  if (!o.title.empty()) {
+    const long x = (o.width - text_width(o.title, s)) / 2;
+    for (long dx : {0L, 1L}) draw_text(img, x + dx, y, o.title, kBlack, s);
+    y += line + 4;
+  }
+  for (const std::string& n : o.notes)
+    draw_text(img, (o.width - text_width(n, s)) / 2, y, n, {60, 60, 60}, s), y += line;
+}
+
+// The grid lines, the tick marks and their labels.
+void draw_ticks(Image& img, const Frame& f, const std::vector<double>& xt, double xstep, const std::vector<double>& yt,
+                double ystep, long s) {
+  const long glyph = font::kGlyphHeight * s;
+  for (double t : xt) {
+    const long x = f.px(t);
+    fill_rect(img, x, f.top, x + 1, f.bottom, kGrid);
+    fill_rect(img, x, f.bottom, x + 1, f.bottom + 6, kBlack);
+    const std::string lab = tick_label(t, xstep);
+    draw_text(img, x - text_width(lab, s) / 2, f.bottom + 10, lab, kBlack, s);
+  }
+  for (double t : yt) {
+    const long yy = f.py(t);
+    fill_rect(img, f.left, yy, f.right, yy + 1, kGrid);
+    fill_rect(img, f.left - 6, yy, f.left, yy + 1, kBlack);
+    const std::string lab = tick_label(t, ystep);
+    draw_text(img, f.left - 10 - text_width(lab, s), yy - glyph / 2 + s, lab, kBlack, s);
+  }
+}
+
 // Draws title, notes, grid, axes, ticks and labels; returns the plot area for the data.
 // reserve_right: pixels kept free right of the plot area (for a legend outside the axes).
 Frame draw_axes(Image& img, const PlotOptions& o, double x0, double x1, double y0, double y1, long reserve_right = 0) {
@@ -185,28 +106,8 @@ Frame draw_axes(Image& img, const PlotOptions& o, double x0, double x1, double y
     throw ConfigError(fmt::format("plot: a {}x{} picture is too small for its text; make it larger or lower "
                                   "text_scale",
                                   o.width, o.height));
-  long y = 12;
-  if (!o.title.empty()) {
-    const long x = (o.width - text_width(o.title, s)) / 2;
-    for (long dx : {0L, 1L}) draw_text(img, x + dx, y, o.title, kBlack, s);  // bold: drawn twice, a pixel apart
-    y += line + 4;
-  }
-  for (const std::string& n : o.notes)
-    draw_text(img, (o.width - text_width(n, s)) / 2, y, n, {60, 60, 60}, s), y += line;
-  for (double t : xt) {
-    const long x = f.px(t);
-    fill_rect(img, x, f.top, x + 1, f.bottom, kGrid);
-    fill_rect(img, x, f.bottom, x + 1, f.bottom + 6, kBlack);
-    const std::string lab = tick_label(t, xstep);
-    draw_text(img, x - text_width(lab, s) / 2, f.bottom + 10, lab, kBlack, s);
-  }
-  for (double t : yt) {
-    const long yy = f.py(t);
-    fill_rect(img, f.left, yy, f.right, yy + 1, kGrid);
-    fill_rect(img, f.left - 6, yy, f.left, yy + 1, kBlack);
-    const std::string lab = tick_label(t, ystep);
-    draw_text(img, f.left - 10 - text_width(lab, s), yy - glyph / 2 + s, lab, kBlack, s);
-  }
+  draw_title(img, o);
+  draw_ticks(img, f, xt, xstep, yt, ystep, s);
   for (long x : {f.left, f.right}) fill_rect(img, x, f.top, x + 1, f.bottom + 1, kBlack);
   for (long yy : {f.top, f.bottom}) fill_rect(img, f.left, yy, f.right + 1, yy + 1, kBlack);
   if (!o.xlabel.empty())

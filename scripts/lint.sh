@@ -6,6 +6,8 @@
 #   cppcheck    warning, performance and portability checks (false positives: .cppcheck-suppressions)
 #   clang-format every C++ file of the project is formatted by .clang-format (fix: clang-format -i)
 #   floors      every file includes only its own folder and floors below (scripts/check_floors.py)
+#   sizes       files <= 400 lines, public headers <= 120, functions <= 40 outside core/kernels
+#               (scripts/check_sizes.py)
 # Prints every finding and exits non-zero if there is any.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -34,6 +36,9 @@ git ls-files '*.cpp' '*.h' | grep -E '^(core|layers|optim|io|plot|model|tools|ex
 
 echo "floors"
 python3 scripts/check_floors.py || status=1
+
+echo "sizes"
+python3 scripts/check_sizes.py || status=1
 
 if [ "$status" -eq 0 ]; then echo "lint: clean"; else echo "lint: findings above"; fi
 exit "$status"

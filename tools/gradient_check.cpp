@@ -73,11 +73,9 @@ void fill_nan(const std::vector<Parameter*>& params) {
 GradientCheckResult check_layer_gradients(Layer& layer, const std::vector<Tensor>& inputs, Mode mode,
                                           const GradientCheckOptions& opt) {
   std::vector<Tensor> xs = inputs;
-  auto ptrs = [&] {
-    std::vector<const Tensor*> p;
-    for (const Tensor& x : xs) p.push_back(&x);
-    return p;
-  };
+  std::vector<const Tensor*> pointers;
+  for (const Tensor& x : xs) pointers.push_back(&x);
+  auto ptrs = [&] { return pointers; };
   layer.forward(ptrs(), mode);  // builds the layer if needed
   WeightSnapshot snapshot(layer.non_trainable_weights());
   snapshot.restore();
@@ -96,11 +94,10 @@ GradientCheckResult check_layer_gradients(Layer& layer, const std::vector<Tensor
   layer.forward(ptrs(), mode);
   snapshot.restore();
   layer.backward(G);
-  std::vector<Tensor> dxs = layer.input_gradients();
+  const std::vector<Tensor> dxs = layer.input_gradients();
+  const std::vector<Parameter*> trainable = layer.trainable_weights();
   std::vector<Tensor> dws;
-  std::vector<Parameter*> trainable = layer.trainable_weights();
   for (Parameter* p : trainable) dws.push_back(p->grad);
-
   GradientCheckResult result;
   for (size_t k = 0; k < xs.size(); ++k)
     result.entries.push_back(

@@ -54,7 +54,12 @@ TEST_CASE("Hostile: BatchNormalization's gamma and moving_variance refuse a valu
 
 TEST_CASE("Hostile: copying a whole Parameter or WeightValue of another shape is refused too") {
   auto model = make_classifier();
-  Parameter stranger{.name = "bias", .value = Tensor({2}, {1.f, 2.f})};
+  Parameter stranger{.name = "bias",
+                     .value = Tensor({2}, {1.f, 2.f}),
+                     .grad = {},
+                     .trainable_by_design = true,
+                     .frozen = false,
+                     .layer_name = {}};
   Parameter& bias = model->get_layer("logits").weight("bias");
   require_throws_unchanged<ShapeError>(*model, [&] { bias = stranger; },
                                        {"Dense 'logits'", "weight 'bias'", "(3,)", "(2,)"});
