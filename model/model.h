@@ -56,7 +56,7 @@ class Model {
   // only the weight gradients: the first layers then skip their dL/dx) and the result is empty.
   const Tensor& backward(const Tensor& dy, bool input_gradients = true);
   std::vector<const Tensor*> backward(const std::vector<const Tensor*>& dys);
-  // ---- training (model/fit.h; these forward to its free functions, as Keras spells them) ----
+  // ---- training (model/fit.cpp: the free functions of model/fit.h, which these call) ----
   // Keras' compile: the optimizer, the loss, and metrics ("accuracy" / "acc": the variant that
   // fits the loss, as Keras picks it).
   void compile(std::shared_ptr<Optimizer> optimizer, std::shared_ptr<Loss> loss,
@@ -82,7 +82,7 @@ class Model {
   void set_trainable(bool trainable);  // Keras' model.trainable: freezes or unfreezes every layer
   void save_weights(const std::string& path) const;
   void load_weights(const std::string& path);
-  // ---- summary (model/summary.h; SummaryOptions{.show_weights = true} lists the weights) ----
+  // ---- summary (model/summary.cpp; SummaryOptions{.show_weights = true} lists the weights) ----
   std::string summary() const;
   void summary(std::ostream& out) const;
   std::string summary(const SummaryOptions& options) const;

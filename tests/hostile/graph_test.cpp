@@ -242,6 +242,29 @@ TEST_CASE("Hostile: an empty batch on one of two inputs is a ShapeError before a
                                        {"Model 'two_inputs'", "'right'", "0"});
 }
 
+// ---- a layer's inputs, kept for its backward -------------------------------------------------
+
+TEST_CASE("Hostile: an input grown, reassigned or destroyed between a layer's forward and backward is read safely",
+          "[hostile][order]") {
+  // The layer shares the input's buffer (Tensor::share): growing the caller's tensor gives the
+  // caller a new buffer and leaves the layer the old one; nothing is read out of bounds (asan).
+  auto d = Dense(DenseOptions{.units = 1, .use_bias = false});
+  d->build(Shape{Shape::kNone, 2});
+  d->weight("kernel").value = Tensor({2, 1}, {1, 1});
+  const Tensor dy({2, 1}, {1, 1});
+  auto x = std::make_unique<Tensor>(Shape{2, 2}, std::vector<float>{1, 2, 3, 4});
+  d->forward(*x, Mode::Training);
+  x->resize({4096, 2});  // grown: a new buffer for the caller
+  x->fill(-9);
+  d->backward(dy);
+  require_values(d->weight("kernel").grad, {4, 6});  // dW = x^T dy with the forward's x
+  d->forward(*x, Mode::Training);
+  *x = Tensor({1, 2}, {5, 5});  // reassigned to a smaller tensor: the buffer keeps its room
+  x.reset();                    // and destroyed
+  CHECK_NOTHROW(d->backward(Tensor({4096, 1}, 1.0f)));
+  CHECK(std::isfinite(d->weight("kernel").grad[0]));
+}
+
 // ---- calls in the wrong order --------------------------------------------------------------
 
 TEST_CASE("Hostile: a Model's backward before any forward is a UsageError", "[hostile][order]") {
