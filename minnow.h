@@ -29,6 +29,7 @@
 #include "layers/add.h"
 #include "layers/average_pooling2d.h"
 #include "layers/batch_normalization.h"
+#include "layers/batch_normalization_options.h"
 #include "layers/concatenate.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"

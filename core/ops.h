@@ -48,12 +48,29 @@ Tensor logsumexp(const Tensor& x);
 // a rounded-to-zero probability. Same shape as x.
 Tensor log_softmax(const Tensor& x);
 
-// The fast paths behind the two ops above for the common case "statistics per column of a
-// (rows x C) matrix" (NHWC data, channel axis last). Accumulation is in double and in a fixed
-// order, so results do not depend on anything but the data.
-// column_moments(x, mean, variance): core/kernels/column_ops.h.
-// Per-column sums of a and of a*b (the two reductions of BatchNormalization's backward).
-void column_sums(ConstMatrixMap a, ConstMatrixMap b, RowVector& sum_a, RowVector& sum_ab);
+// The gradients of batch_normalization with offset beta and scale gamma, as the normalization
+// layers use it: mean and inv_std = 1/sqrt(variance + epsilon) (x's rank, size 1 on the `axes`,
+// as moments(..., keepdims) gives them), gamma and beta of x's rank with size 1 off `param_axes`.
+//   dbeta  = sum dy,  dgamma = sum dy * x_hat          over every axis but param_axes
+//   dx = inv_std / m * (m g - sum g - x_hat sum g x_hat),  g = gamma * dy, sums over `axes` (m values)
+//   dx = inv_std * g                                    when mean and inv_std are held constant
+// x_hat = (x - mean) * inv_std is recomputed from x. With the channel axis last and statistics
+// per channel (BatchNormalization's usual case) the passes are column_ops' fused kernels.
+struct NormalizationAxes {
+  std::vector<long> axes;          // the statistics' axes (sorted, non-negative)
+  std::vector<long> param_axes;    // gamma and beta's axes (sorted, non-negative)
+  bool through_statistics = true;  // false: mean and inv_std are constants (moving statistics)
+};
+// The wanted gradients (nullptr: not wanted). dgamma and dbeta are written through row(), so any
+// tensor of gamma's size (the weight's own gradient) takes them; dx must have x's size (any shape).
+struct NormalizationGradients {
+  Tensor* dx = nullptr;
+  Tensor* dgamma = nullptr;
+  Tensor* dbeta = nullptr;
+};
+void batch_normalization_gradient(const Tensor& dy, const Tensor& x, const Tensor& mean, const Tensor& inv_std,
+                                  const Tensor* gamma, const NormalizationAxes& axes,
+                                  const NormalizationGradients& out);
 
 // Two sizes (rows, cols) of a 2-D window or stride, as Keras takes them: one number for a square
 // (kernel_size = 3 is 3 x 3) or a pair ({3, 5}). An std::array underneath, so [0] and [1] read it.
@@ -61,14 +78,5 @@ struct Size2D : std::array<long, 2> {
   Size2D(long n);  // NOLINT: implicit on purpose, as Keras' int
   Size2D(long rows, long cols);
 };
-
-}  // namespace minnow
-
-namespace minnow {
-
-// Per-channel sums for a tensor whose channel axis is `axis`: sum_a[c] = sum of a over every
-// other axis, sum_ab[c] = the same for a*b (a and b have one shape). The reductions of
-// BatchNormalization's backward; uses column_sums when the channel axis is the last.
-void channel_sums(const Tensor& a, const Tensor& b, long axis, RowVector& sum_a, RowVector& sum_ab);
 
 }  // namespace minnow
