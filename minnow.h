@@ -1,14 +1,17 @@
 // minnow: one include for the whole library (the target minnow::minnow), floor by floor as
 // docs/design.md draws them. Installed, it is <minnow/minnow.h>.
 // Left out on purpose: the kernels behind the layers (core/kernels/gemm.h, column_ops.h, matrix.h;
-// threading.h, with set_num_threads, is in), and the plotting module plot/ (its own target,
-// minnow::plot, with libpng: include <minnow/plot/plot.h>). tests/core/umbrella_test.cpp checks the list.
+// threading.h, with set_num_threads, is in, and so are im2col.h and convolution.h), and the
+// plotting module plot/ (its own target, minnow::plot, with libpng: include <minnow/plot/plot.h>).
+// tests/core/umbrella_test.cpp checks the list.
 #pragma once
 
 // the foundation: tensors, weights, the Layer contract, the ops
 #include "core/activations.h"
 #include "core/error.h"
 #include "core/initializers.h"
+#include "core/kernels/convolution.h"
+#include "core/kernels/im2col.h"
 #include "core/kernels/threading.h"
 #include "core/layer.h"
 #include "core/layer_ref.h"
@@ -28,6 +31,7 @@
 #include "layers/add.h"
 #include "layers/average_pooling2d.h"
 #include "layers/batch_normalization.h"
+#include "layers/batch_normalization_options.h"
 #include "layers/concatenate.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"

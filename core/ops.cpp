@@ -1,25 +1,18 @@
 #include "core/ops.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <cstring>
 #include <limits>
+#include <map>
 
 #include "core/error.h"
+#include "core/kernels/column_ops.h"
+#include "core/reduce.h"
 
 namespace minnow {
 
 // ---- moments ------------------------------------------------------------------------------
-
-void column_sums(ConstMatrixMap a, ConstMatrixMap b, RowVector& sum_a, RowVector& sum_ab) {
-  Eigen::RowVectorXd sa = Eigen::RowVectorXd::Zero(a.cols()), sab = Eigen::RowVectorXd::Zero(a.cols());
-  for (Eigen::Index r = 0; r < a.rows(); ++r) {
-    sa += a.row(r).cast<double>();
-    sab += a.row(r).cast<double>().cwiseProduct(b.row(r).cast<double>());
-  }
-  sum_a = sa.cast<float>();
-  sum_ab = sab.cast<float>();
-}
 
 namespace {
 
@@ -143,22 +136,80 @@ Tensor batch_normalization(const Tensor& x, const Tensor& mean, const Tensor& va
   return y;
 }
 
-// ---- convolution lowering -----------------------------------------------------------------
+// ---- batch_normalization_gradient -----------------------------------------------------------
 
-WindowGeometry window_geometry(long H, long W, long C, long KH, long KW, long SH, long SW, bool same_padding) {
-  WindowGeometry g;
-  g.H = H, g.W = W, g.C = C, g.KH = KH, g.KW = KW, g.SH = SH, g.SW = SW;
-  if (same_padding) {
-    g.OH = (H + SH - 1) / SH;
-    g.OW = (W + SW - 1) / SW;
-    g.pad_top = std::max<long>((g.OH - 1) * SH + KH - H, 0) / 2;
-    g.pad_left = std::max<long>((g.OW - 1) * SW + KW - W, 0) / 2;
-  } else {
-    g.OH = H >= KH ? (H - KH) / SH + 1 : 0;
-    g.OW = W >= KW ? (W - KW) / SW + 1 : 0;
-  }
-  return g;
+namespace {
+
+// Statistics per channel of the last axis, gamma and beta too: the (rows x C) matrix view.
+bool channel_last(const Shape& s, const NormalizationAxes& a) {
+  const long r = s.rank();
+  if (r < 2 || a.param_axes.size() != 1 || a.param_axes[0] != r - 1 || long(a.axes.size()) != r - 1) return false;
+  for (long i = 0; i < r - 1; ++i)
+    if (a.axes[size_t(i)] != i) return false;
+  return true;
 }
+
+// The channel-last path on column_ops' fused kernels: (B1)-(B2) in one pass, then dx in one more.
+void channel_last_gradient(const Tensor& dy, const Tensor& x, const Tensor& mean, const Tensor& inv_std,
+                           const Tensor* gamma, bool through, const NormalizationGradients& out) {
+  const long C = x.shape()[-1], rows = x.size() / std::max<long>(C, 1);
+  // Per-channel scratch, one set per channel count: layers of different widths each find theirs
+  // at its size, so a steady state allocates nothing.
+  thread_local std::map<long, std::array<RowVector, 5>> scratch;
+  auto& [mu, k, scale, sum_dy, sum_dy_xhat] = scratch[C];
+  mu = mean.row(), k = inv_std.row();
+  batch_norm_sums(dy.matrix(), x.matrix(), mu, k, sum_dy, sum_dy_xhat);
+  if (out.dbeta) out.dbeta->row() = sum_dy;         // sum dy
+  if (out.dgamma) out.dgamma->row() = sum_dy_xhat;  // sum dy x_hat
+  if (!out.dx) return;
+  // dx = gamma k / m (m dy - sum dy - x_hat sum dy x_hat); held statistics: m = 1, both sums 0.
+  const float m = through ? float(rows) : 1.0f;
+  if (gamma) scale = gamma->row().cwiseProduct(k) / m;
+  else scale = k / m;
+  if (!through) sum_dy.setZero(C), sum_dy_xhat.setZero(C);
+  batch_norm_input_gradient(dy.matrix(), x.matrix(), mu, k, scale, sum_dy, sum_dy_xhat, m,
+                            MatrixMap(out.dx->data(), rows, C));
+}
+
+std::vector<long> other_axes(long rank, const std::vector<long>& axes) {
+  std::vector<long> rest;
+  for (long a = 0; a < rank; ++a)
+    if (!std::binary_search(axes.begin(), axes.end(), a)) rest.push_back(a);
+  return rest;
+}
+
+}  // namespace
+
+void batch_normalization_gradient(const Tensor& dy, const Tensor& x, const Tensor& mean, const Tensor& inv_std,
+                                  const Tensor* gamma, const NormalizationAxes& axes,
+                                  const NormalizationGradients& out) {
+  const Shape& s = x.shape();
+  if (channel_last(s, axes)) return channel_last_gradient(dy, x, mean, inv_std, gamma, axes.through_statistics, out);
+  const Tensor k = broadcast_to(inv_std, s);
+  Tensor x_hat(s), dy_xhat(s);
+  x_hat.row() = (x.row() - broadcast_to(mean, s).row()).cwiseProduct(k.row());
+  dy_xhat.row() = dy.row().cwiseProduct(x_hat.row());
+  const std::vector<long> rest = other_axes(s.rank(), axes.param_axes);
+  if (out.dbeta) out.dbeta->row() = reduce_sum(dy, rest).row();         // sum dy
+  if (out.dgamma) out.dgamma->row() = reduce_sum(dy_xhat, rest).row();  // sum dy x_hat
+  if (!out.dx) return;
+  Tensor g = dy;  // g = gamma dy
+  if (gamma) g.row() = g.row().cwiseProduct(broadcast_to(*gamma, s).row());
+  if (!axes.through_statistics) {
+    out.dx->row() = k.row().cwiseProduct(g.row());
+    return;
+  }
+  Tensor g_xhat(s);
+  g_xhat.row() = g.row().cwiseProduct(x_hat.row());
+  const float m = float(x.size() / std::max<long>(mean.size(), 1));
+  const Tensor sum_g = broadcast_to(reduce_sum(g, axes.axes, true), s);
+  const Tensor sum_g_xhat = broadcast_to(reduce_sum(g_xhat, axes.axes, true), s);
+  out.dx->row() = (k.row().array() / m *
+                   (m * g.row().array() - sum_g.row().array() - x_hat.row().array() * sum_g_xhat.row().array()))
+                      .matrix();
+}
+
+// ---- Size2D, logsumexp ---------------------------------------------------------------------
 
 Size2D::Size2D(long n) : std::array<long, 2>{n, n} {}
 Size2D::Size2D(long rows, long cols) : std::array<long, 2>{rows, cols} {}
@@ -197,80 +248,6 @@ Tensor log_softmax(const Tensor& x) {
     for (long k = 0; k < X.cols(); ++k) Y(r, k) = float(double(X(r, k)) - lse);
   }
   return y;
-}
-
-void im2col(const float* x, const WindowGeometry& g, float* col, long row_begin, long row_end) {
-  const long patch = g.KH * g.KW * g.C;
-  for (long r = row_begin; r < row_end; ++r) {  // r = (n * OH + oh) * OW + ow
-    const long n = r / (g.OH * g.OW), oh = (r / g.OW) % g.OH, ow = r % g.OW;
-    float* row = col + (r - row_begin) * patch;
-    const long w0 = ow * g.SW - g.pad_left;
-    for (long kh = 0; kh < g.KH; ++kh) {
-      const long ih = oh * g.SH - g.pad_top + kh;
-      float* dst = row + kh * g.KW * g.C;
-      if (ih < 0 || ih >= g.H) {
-        std::memset(dst, 0, sizeof(float) * size_t(g.KW * g.C));
-        continue;
-      }
-      const float* src_row = x + offset_nhwc(n, ih, 0, 0, g.H, g.W, g.C);
-      if (w0 >= 0 && w0 + g.KW <= g.W) {  // the whole kernel row is inside: one copy
-        std::memcpy(dst, src_row + w0 * g.C, sizeof(float) * size_t(g.KW * g.C));
-        continue;
-      }
-      for (long kw = 0; kw < g.KW; ++kw) {
-        const long iw = w0 + kw;
-        if (iw < 0 || iw >= g.W) std::memset(dst + kw * g.C, 0, sizeof(float) * size_t(g.C));
-        else std::memcpy(dst + kw * g.C, src_row + iw * g.C, sizeof(float) * size_t(g.C));
-      }
-    }
-  }
-}
-
-void im2col(const float* x, const WindowGeometry& g, float* col) { im2col(x, g, col, 0, g.N * g.OH * g.OW); }
-
-void col2im_add(const float* dcol, const WindowGeometry& g, float* dx, long row_begin, long row_end) {
-  const long patch = g.KH * g.KW * g.C;
-  for (long r = row_begin; r < row_end; ++r) {
-    const long n = r / (g.OH * g.OW), oh = (r / g.OW) % g.OH, ow = r % g.OW;
-    const float* row = dcol + (r - row_begin) * patch;
-    for (long kh = 0; kh < g.KH; ++kh) {
-      const long ih = oh * g.SH - g.pad_top + kh;
-      if (ih < 0 || ih >= g.H) continue;
-      for (long kw = 0; kw < g.KW; ++kw) {
-        const long iw = ow * g.SW - g.pad_left + kw;
-        if (iw < 0 || iw >= g.W) continue;
-        float* dst = dx + offset_nhwc(n, ih, iw, 0, g.H, g.W, g.C);
-        const float* src = row + (kh * g.KW + kw) * g.C;
-        for (long c = 0; c < g.C; ++c) dst[c] += src[c];
-      }
-    }
-  }
-}
-
-void col2im(const float* dcol, const WindowGeometry& g, float* dx) {
-  std::fill(dx, dx + g.N * g.H * g.W * g.C, 0.0f);
-  col2im_add(dcol, g, dx, 0, g.N * g.OH * g.OW);
-}
-
-}  // namespace minnow
-
-namespace minnow {
-
-void channel_sums(const Tensor& a, const Tensor& b, long axis, RowVector& sum_a, RowVector& sum_ab) {
-  const Shape& s = a.shape();
-  const long ax = s.normalize_axis(axis);
-  if (ax == s.rank() - 1) return column_sums(a.matrix(), b.matrix(), sum_a, sum_ab);
-  // General axis: the data is (outer, C, inner) and element i belongs to channel (i / inner) % C.
-  const long C = s[ax], inner = s.num_elements_from(ax + 1);
-  std::vector<double> sa(size_t(C), 0.0), sab(size_t(C), 0.0);
-  for (long i = 0; i < a.size(); ++i) {
-    const size_t c = size_t((i / inner) % C);
-    sa[c] += a[i];
-    sab[c] += double(a[i]) * double(b[i]);
-  }
-  sum_a.resize(C);
-  sum_ab.resize(C);
-  for (long c = 0; c < C; ++c) sum_a[c] = float(sa[size_t(c)]), sum_ab[c] = float(sab[size_t(c)]);
 }
 
 }  // namespace minnow

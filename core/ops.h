@@ -1,6 +1,6 @@
-// Low-level ops with the meaning of their TensorFlow namesakes, and the lowering of a
-// convolution to a matrix product. The layers are built from these, so each piece of
-// math is written once.
+// Low-level ops with the meaning of their TensorFlow namesakes; the lowering of a convolution to
+// a matrix product (core/kernels/im2col.h) comes with them. The layers are built from these, so
+// each piece of math is written once.
 //
 //   moments(x, axes)        mean_j = (1/m) sum_i x_ij,  var_j = (1/m) sum_i (x_ij - mean_j)^2
 //                           over the m values that the reduced `axes` span (tf.nn.moments; the
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/kernels/column_ops.h"
+#include "core/kernels/im2col.h"
 #include "core/tensor.h"
 
 namespace minnow {
@@ -47,12 +48,29 @@ Tensor logsumexp(const Tensor& x);
 // a rounded-to-zero probability. Same shape as x.
 Tensor log_softmax(const Tensor& x);
 
-// The fast paths behind the two ops above for the common case "statistics per column of a
-// (rows x C) matrix" (NHWC data, channel axis last). Accumulation is in double and in a fixed
-// order, so results do not depend on anything but the data.
-// column_moments(x, mean, variance): core/kernels/column_ops.h.
-// Per-column sums of a and of a*b (the two reductions of BatchNormalization's backward).
-void column_sums(ConstMatrixMap a, ConstMatrixMap b, RowVector& sum_a, RowVector& sum_ab);
+// The gradients of batch_normalization with offset beta and scale gamma, as the normalization
+// layers use it: mean and inv_std = 1/sqrt(variance + epsilon) (x's rank, size 1 on the `axes`,
+// as moments(..., keepdims) gives them), gamma and beta of x's rank with size 1 off `param_axes`.
+//   dbeta  = sum dy,  dgamma = sum dy * x_hat          over every axis but param_axes
+//   dx = inv_std / m * (m g - sum g - x_hat sum g x_hat),  g = gamma * dy, sums over `axes` (m values)
+//   dx = inv_std * g                                    when mean and inv_std are held constant
+// x_hat = (x - mean) * inv_std is recomputed from x. With the channel axis last and statistics
+// per channel (BatchNormalization's usual case) the passes are column_ops' fused kernels.
+struct NormalizationAxes {
+  std::vector<long> axes;          // the statistics' axes (sorted, non-negative)
+  std::vector<long> param_axes;    // gamma and beta's axes (sorted, non-negative)
+  bool through_statistics = true;  // false: mean and inv_std are constants (moving statistics)
+};
+// The wanted gradients (nullptr: not wanted). dgamma and dbeta are written through row(), so any
+// tensor of gamma's size (the weight's own gradient) takes them; dx must have x's size (any shape).
+struct NormalizationGradients {
+  Tensor* dx = nullptr;
+  Tensor* dgamma = nullptr;
+  Tensor* dbeta = nullptr;
+};
+void batch_normalization_gradient(const Tensor& dy, const Tensor& x, const Tensor& mean, const Tensor& inv_std,
+                                  const Tensor* gamma, const NormalizationAxes& axes,
+                                  const NormalizationGradients& out);
 
 // Two sizes (rows, cols) of a 2-D window or stride, as Keras takes them: one number for a square
 // (kernel_size = 3 is 3 x 3) or a pair ({3, 5}). An std::array underneath, so [0] and [1] read it.
@@ -60,38 +78,5 @@ struct Size2D : std::array<long, 2> {
   Size2D(long n);  // NOLINT: implicit on purpose, as Keras' int
   Size2D(long rows, long cols);
 };
-
-// Geometry of a 2-D window sliding over NHWC data (Conv2D, pooling), TensorFlow's rules:
-//   valid: OH = ceil((H - KH + 1) / SH),  no padding
-//   same:  OH = ceil(H / SH),  pad_total = max((OH - 1)*SH + KH - H, 0),
-//          pad_top = pad_total / 2 (the odd extra row goes to the bottom); likewise for W.
-struct WindowGeometry {
-  long N = 0, H = 0, W = 0, C = 0;  // input
-  long KH = 1, KW = 1, SH = 1, SW = 1;
-  long OH = 0, OW = 0;  // output
-  long pad_top = 0, pad_left = 0;
-};
-WindowGeometry window_geometry(long H, long W, long C, long KH, long KW, long SH, long SW, bool same_padding);
-
-// im2col: x (N, H, W, C) -> col (N*OH*OW, KH*KW*C); row (n, oh, ow) holds the input patch
-// under the window in (kh, kw, c) order, zeros where the window hangs over the padding.
-// This order makes a Keras kernel (KH, KW, C, F) the (KH*KW*C) x F right operand as it lies.
-void im2col(const float* x, const WindowGeometry& g, float* col);
-// col2im, the adjoint of im2col: dx = 0, then each patch row of dcol is added back where it
-// came from (overlapping windows add up). dx is (N, H, W, C).
-void col2im(const float* dcol, const WindowGeometry& g, float* dx);
-// The same for the rows [row_begin, row_end) of col only (col points at row_begin's patch), so
-// a convolution can work in chunks that stay in cache; col2im_add adds into dx without zeroing it.
-void im2col(const float* x, const WindowGeometry& g, float* col, long row_begin, long row_end);
-void col2im_add(const float* dcol, const WindowGeometry& g, float* dx, long row_begin, long row_end);
-
-}  // namespace minnow
-
-namespace minnow {
-
-// Per-channel sums for a tensor whose channel axis is `axis`: sum_a[c] = sum of a over every
-// other axis, sum_ab[c] = the same for a*b (a and b have one shape). The reductions of
-// BatchNormalization's backward; uses column_sums when the channel axis is the last.
-void channel_sums(const Tensor& a, const Tensor& b, long axis, RowVector& sum_a, RowVector& sum_ab);
 
 }  // namespace minnow

@@ -1,7 +1,8 @@
 // Tensor: a float32, contiguous, row-major array with its full shape (batch axis included).
 //
-// Images are NHWC (Keras channels_last). Element (n, h, w, c) of an (N, H, W, C) tensor sits
-// at ((n*H + h)*W + w)*C + c: `offset_nhwc` below is the only place that formula is written.
+// Images are NHWC (Keras channels_last). Element (n, h, w, c) of an (N, H, W, C) tensor sits at
+// ((n*H + h)*W + w)*C + c: `offset_nhwc` (core/kernels/matrix.h) is the only place that formula
+// is written.
 // Because the last axis is contiguous, any tensor whose last axis is C is, without a copy,
 // an (size/C) x C row-major Eigen matrix: `matrix()`. That is why BatchNormalization after a
 // Dense and after a Conv2D is the same code, and why Flatten only relabels the shape.
@@ -15,11 +16,6 @@
 #include "core/shape.h"
 
 namespace minnow {
-
-// Offset of element (n, h, w, c) in an NHWC tensor of height H, width W and C channels.
-inline long offset_nhwc(long n, long h, long w, long c, long H, long W, long C) {
-  return ((n * H + h) * W + w) * C + c;
-}
 
 // A Tensor owns its values (copies are deep), in a buffer it can share with a reader: a layer
 // keeps share()d references to its inputs, so that the values its backward reads stay allocated

@@ -28,6 +28,18 @@
 
 namespace minnow::seed001 {
 
+// Per-channel sums of a and of a * b (one shape, channel axis last) over every other axis, in
+// double: the two reductions of BatchNormalization's backward, (B1) and (B2).
+inline void channel_sums(const Tensor& a, const Tensor& b, RowVector& sum_a, RowVector& sum_ab) {
+  const ConstMatrixMap A = a.matrix(), B = b.matrix();
+  Eigen::RowVectorXd sa = Eigen::RowVectorXd::Zero(A.cols()), sab = Eigen::RowVectorXd::Zero(A.cols());
+  for (Eigen::Index r = 0; r < A.rows(); ++r) {
+    sa += A.row(r).cast<double>();
+    sab += A.row(r).cast<double>().cwiseProduct(B.row(r).cast<double>());
+  }
+  sum_a = sa.cast<float>(), sum_ab = sab.cast<float>();
+}
+
 inline constexpr float kMomentum = 0.9f;  // the blog's decay
 inline constexpr float kEpsilon = 1e-5f;  // the blog's variance_epsilon
 
@@ -131,7 +143,7 @@ struct LowLevelBatchNorm {
   Tensor backward(const Tensor& dy) {
     const long C = k.size(), m = dy.size() / C;
     RowVector sum_dy, sum_dy_xhat;
-    channel_sums(dy, x_hat, -1, sum_dy, sum_dy_xhat);
+    channel_sums(dy, x_hat, sum_dy, sum_dy_xhat);
     beta.grad.row() = sum_dy, gamma.grad.row() = sum_dy_xhat;
     Tensor dx(dy.shape());
     for (long i = 0; i < dy.size(); ++i) {

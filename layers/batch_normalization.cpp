@@ -33,6 +33,9 @@ Shape BatchNormalizationLayer::build_impl(const Shape& in) {
   std::vector<long> stat(size_t(in.rank()), 1);
   stat[size_t(axis_)] = C;
   stat_shape_ = Shape(stat);
+  mean_s_.resize(stat_shape_), k_s_.resize(stat_shape_), gamma_s_.resize(stat_shape_);
+  grad_axes_ = {};
+  for (long a = 0; a < in.rank(); ++a) (a == axis_ ? grad_axes_.param_axes : grad_axes_.axes).push_back(a);
   const bool affine_trainable = opt_.train_gamma_beta == GammaBetaTraining::Auto;  // control (c)
   if (opt_.scale) gamma_ = &add_weight("gamma", {C}, opt_.gamma_initializer, affine_trainable);
   if (opt_.center) beta_ = &add_weight("beta", {C}, opt_.beta_initializer, affine_trainable);
@@ -50,15 +53,12 @@ void BatchNormalizationLayer::set_train_gamma_beta(GammaBetaTraining v) {
   }
 }
 
-void BatchNormalizationLayer::batch_moments(const Tensor& x, bool channel_last) {
-  if (channel_last) {
-    column_moments(x.matrix(), batch_mean_, batch_var_);  // (F1)
+void BatchNormalizationLayer::batch_moments(const Tensor& x) {
+  if (grad_axes_.param_axes[0] == x.shape().rank() - 1) {  // channel last: x is an (m, C) matrix
+    column_moments(x.matrix(), batch_mean_, batch_var_);   // (F1)
     return;
   }
-  std::vector<long> axes;
-  for (long a = 0; a < x.shape().rank(); ++a)
-    if (a != axis_) axes.push_back(a);
-  const Moments m = moments(x, axes);  // (F1)
+  const Moments m = moments(x, grad_axes_.axes);  // (F1)
   batch_mean_ = m.mean.row(), batch_var_ = m.variance.row();
 }
 
@@ -86,39 +86,54 @@ void BatchNormalizationLayer::apply_moving_update(long m, long divisor) {
   else moving_variance_->value.row() = w_old * moving_variance_->value.row() + w_new * batch_var_;
 }
 
-void BatchNormalizationLayer::forward_impl(const Tensor& x, Tensor& y, Mode mode) {
-  const bool training = mode == Mode::Training;
+BatchNormalizationLayer::Policy BatchNormalizationLayer::resolve(Mode mode) const {
+  const bool training = mode == Mode::Training && trainable();  // Keras' one branch
+  Policy p;
   switch (opt_.normalize_with) {  // control (a)
-    case NormalizeWith::Auto: used_batch_stats_ = training && trainable(); break;
-    case NormalizeWith::BatchStatistics: used_batch_stats_ = true; break;
-    case NormalizeWith::MovingStatistics: used_batch_stats_ = false; break;
+    case NormalizeWith::Auto: p.batch_statistics = training; break;
+    case NormalizeWith::BatchStatistics: p.batch_statistics = true; break;
+    case NormalizeWith::MovingStatistics: p.batch_statistics = false; break;
   }
   switch (opt_.update_moving_statistics) {  // control (b)
-    case MovingStatisticsUpdate::Auto: updated_moving_stats_ = training && used_batch_stats_; break;
-    case MovingStatisticsUpdate::Always: updated_moving_stats_ = training; break;
-    case MovingStatisticsUpdate::Never: updated_moving_stats_ = false; break;
+    case MovingStatisticsUpdate::Auto: p.update_moving = mode == Mode::Training && p.batch_statistics; break;
+    case MovingStatisticsUpdate::Always: p.update_moving = mode == Mode::Training; break;
+    case MovingStatisticsUpdate::Never: p.update_moving = false; break;
   }
-  const long C = stat_shape_.num_elements(), inner = x.shape().num_elements_from(axis_ + 1), m = x.size() / C;
-  if (updated_moving_stats_ && opt_.moving_variance_update == UpdateVariance::Unbiased && m == 1)
-    throw ShapeError(fmt::format(
-        "{}: expected more than 1 value per channel to update the moving variance with the unbiased batch variance "
-        "(moving_variance_update=Unbiased divides by m - 1), but received an input of shape {}: m = 1 value per "
-        "channel. Use a batch of 2 or more, or moving_variance_update=Auto (Keras' rule).",
-        describe(), x.shape()));
-  const bool channel_last = axis_ == x.shape().rank() - 1;  // x is an (m, C) matrix: the fast kernels
-  if (used_batch_stats_ || updated_moving_stats_) batch_moments(x, channel_last);  // (F1)
-  if (used_batch_stats_) mean_ = batch_mean_, var_ = batch_var_;
+  p.train_gamma_beta = opt_.train_gamma_beta == GammaBetaTraining::Auto;  // control (c)
+  return p;
+}
+
+void BatchNormalizationLayer::throw_single_value(const Shape& x_shape) const {
+  throw ShapeError(fmt::format(
+      "{}: expected more than 1 value per channel to update the moving variance with the unbiased batch variance "
+      "(moving_variance_update=Unbiased divides by m - 1), but received an input of shape {}: m = 1 value per "
+      "channel. Use a batch of 2 or more, or moving_variance_update=Auto (Keras' rule).",
+      describe(), x_shape));
+}
+
+void BatchNormalizationLayer::forward_impl(const Tensor& x, Tensor& y, Mode mode) {
+  policy_ = resolve(mode);  // (a)-(c) from Keras' one branch: training = Training mode and trainable
+  const long C = stat_shape_.num_elements(), m = x.size() / C;
+  if (policy_.update_moving && opt_.moving_variance_update == UpdateVariance::Unbiased && m == 1)
+    throw_single_value(x.shape());                                                    // (F4t) needs m > 1
+  if (policy_.batch_statistics || policy_.update_moving) batch_moments(x);            // (F1)
+  if (policy_.batch_statistics) mean_ = batch_mean_, var_ = batch_var_;               // (F2) with (F1)
   else mean_ = moving_mean_->value.row(), var_ = moving_variance_->value.row();       // (I1), before (F4)
-  if (updated_moving_stats_) apply_moving_update(m, variance_divisor(x.shape(), m));  // (F4)
+  if (policy_.update_moving) apply_moving_update(m, variance_divisor(x.shape(), m));  // (F4)
   k_ = (var_.array() + opt_.epsilon).rsqrt().matrix();
   if (gamma_) gamma_row_ = gamma_->value.row();
   else gamma_row_.setOnes(C);
   if (beta_) beta_row_ = beta_->value.row();
   else beta_row_.setZero(C);
-  if (channel_last) {
+  normalize(x, y);  // (F2)-(F3) / (I1)
+}
+
+void BatchNormalizationLayer::normalize(const Tensor& x, Tensor& y) const {
+  if (grad_axes_.param_axes[0] == x.shape().rank() - 1) {
     normalize_columns(x.matrix(), mean_, k_, gamma_row_, beta_row_, y.matrix());  // (F2)-(F3) / (I1)
     return;
   }
+  const long C = stat_shape_.num_elements(), inner = x.shape().num_elements_from(axis_ + 1);
   for (long i = 0; i < x.size(); ++i) {  // (F2)-(F3) / (I1), element i in channel (i / inner) % C
     const long c = (i / inner) % C;
     y[i] = (x[i] - mean_[c]) * k_[c] * gamma_row_[c] + beta_row_[c];
@@ -126,37 +141,14 @@ void BatchNormalizationLayer::forward_impl(const Tensor& x, Tensor& y, Mode mode
 }
 
 void BatchNormalizationLayer::backward_impl(const Tensor& dy, Tensor& dx) {
-  const Tensor& x = input();
-  const long C = stat_shape_.num_elements(), inner = x.shape().num_elements_from(axis_ + 1);
-  const bool channel_last = axis_ == x.shape().rank() - 1;
-  if (channel_last) {
-    batch_norm_sums(dy.matrix(), x.matrix(), mean_, k_, sum_dy_, sum_dy_xhat_);
-  } else {
-    std::vector<double> s(size_t(C), 0.0), sx(size_t(C), 0.0);
-    for (long i = 0; i < x.size(); ++i) {
-      const long c = (i / inner) % C;
-      s[size_t(c)] += dy[i], sx[size_t(c)] += double(dy[i]) * (x[i] - mean_[c]) * k_[c];  // x_hat = (x - mu) k
-    }
-    sum_dy_.resize(C), sum_dy_xhat_.resize(C);
-    for (long c = 0; c < C; ++c) sum_dy_[c] = float(s[size_t(c)]), sum_dy_xhat_[c] = float(sx[size_t(c)]);
-  }
-  if (beta_ && beta_->trainable()) beta_->grad.row() = sum_dy_;          // (B1)
-  if (gamma_ && gamma_->trainable()) gamma_->grad.row() = sum_dy_xhat_;  // (B2)
-  if (!input_gradients_needed()) return;
-  // (B3): dx = gamma k / m (m dy - sum dy - x_hat sum(dy x_hat)); (B4) is the same with m = 1 and
-  // both sums 0: dx = gamma k dy.
-  const float m = used_batch_stats_ ? float(x.size() / C) : 1.0f;
-  scale_ = gamma_row_.cwiseProduct(k_) / m;
-  if (!used_batch_stats_) sum_dy_.setZero(C), sum_dy_xhat_.setZero(C);
-  if (channel_last) {
-    batch_norm_input_gradient(dy.matrix(), x.matrix(), mean_, k_, scale_, sum_dy_, sum_dy_xhat_, m, dx.matrix());
-    return;
-  }
-  for (long i = 0; i < dy.size(); ++i) {
-    const long c = (i / inner) % C;
-    const float x_hat = (x[i] - mean_[c]) * k_[c];
-    dx[i] = scale_[c] * (m * dy[i] - sum_dy_[c] - x_hat * sum_dy_xhat_[c]);
-  }
+  NormalizationGradients out;
+  const bool affine = policy_.train_gamma_beta;                             // (c)
+  if (affine && beta_ && beta_->trainable()) out.dbeta = &beta_->grad;      // (B1)
+  if (affine && gamma_ && gamma_->trainable()) out.dgamma = &gamma_->grad;  // (B2)
+  if (input_gradients_needed()) out.dx = &dx;  // (B3) with the batch statistics, (B4) with the moving ones
+  grad_axes_.through_statistics = policy_.batch_statistics;
+  mean_s_.row() = mean_, k_s_.row() = k_, gamma_s_.row() = gamma_row_;
+  batch_normalization_gradient(dy, input(), mean_s_, k_s_, &gamma_s_, grad_axes_, out);
 }
 
 LayerRef<BatchNormalizationLayer> BatchNormalization(const BatchNormalizationOptions& options) {

@@ -5,7 +5,7 @@
 // is per channel c, over the m values of the other axes (m = N for (N, C), N*H*W for NHWC).
 // Normalizing with the batch statistics (by default: mode == Training and the layer is trainable)
 //   (F1)  mu_c = (1/m) sum x,  var_c = (1/m) sum (x - mu_c)^2           biased; ops.h moments
-//   (F2)  x_hat = (x - mu_c) / sqrt(var_c + epsilon)                     ops.h batch_normalization
+//   (F2)  x_hat = (x - mu_c) / sqrt(var_c + epsilon)                     column_ops normalize_columns
 //   (F3)  y = gamma_c * x_hat + beta_c
 // Updating the moving statistics (by default: in the same forwards), with the weight w_new of the batch:
 //   (F4)  moving_mean     <- (1 - w_new) * moving_mean     + w_new * mu_c
@@ -32,6 +32,7 @@
 //   (B3)  batch statistics: dx = gamma * k / m * (m * dy - sum dy - x_hat * sum(dy * x_hat))
 //         (the gradient flows through mu and var too; derivation in docs/concepts/batchnorm-math.md)
 //   (B4)  moving statistics: dx = gamma * k * dy   (mu, var are constants there)
+//   (B1)-(B4) are ops.h batch_normalization_gradient, the one the whole normalization family calls.
 // The three controls (each Auto by default, which is Keras' rule; docs/batchnorm-conventions.md
 // has the fine-tuning recipes they express):
 //   (a) normalize_with            Auto: batch statistics iff mode == Training and trainable(),
@@ -59,56 +60,10 @@
 #pragma once
 
 #include "core/layer.h"
+#include "core/ops.h"
+#include "layers/batch_normalization_options.h"
 
 namespace minnow {
-
-// (F4): what `momentum` weighs. WeightOnOld: Keras, moving = momentum * moving + (1 - momentum) * batch.
-// WeightOnNew: PyTorch, running = (1 - momentum) * running + momentum * batch.
-enum class MomentumMeaning { WeightOnOld, WeightOnNew };
-// (F4): the batch variance v_c the moving variance moves towards. Auto: tf.keras 2.x's rule,
-// Bessel-corrected on rank-4 inputs with the channel axis last or 1 (its fused kernel), biased
-// otherwise. Biased: var_c everywhere (Keras 3, TensorFlow.js, tf.keras 2.x with fused=False).
-// Unbiased: var_c * m / (m - 1) everywhere (PyTorch).
-enum class UpdateVariance { Auto, Biased, Unbiased };
-// Control (a): the statistics that normalize x.
-enum class NormalizeWith { Auto, BatchStatistics, MovingStatistics };
-// Control (b): whether a Mode::Training forward runs (F4).
-enum class MovingStatisticsUpdate { Auto, Always, Never };
-// Control (c): whether gamma and beta are trainable. (There is no "Always": set_trainable(false)
-// freezes every weight of a layer, as in Keras; to train gamma and beta while normalizing with
-// the moving statistics, keep the layer trainable and set (a) and (b).)
-enum class GammaBetaTraining { Auto, Never };
-
-struct BatchNormalizationOptions {
-  long axis = -1;
-  float momentum = 0.99f;
-  MomentumMeaning momentum_meaning = MomentumMeaning::WeightOnOld;
-  float epsilon = 1e-3f;
-  UpdateVariance moving_variance_update = UpdateVariance::Auto;                    // (F4): v_c
-  bool center = true;                                                              // learn beta
-  bool scale = true;                                                               // learn gamma
-  NormalizeWith normalize_with = NormalizeWith::Auto;                              // (a)
-  MovingStatisticsUpdate update_moving_statistics = MovingStatisticsUpdate::Auto;  // (b)
-  GammaBetaTraining train_gamma_beta = GammaBetaTraining::Auto;                    // (c)
-  Initializer beta_initializer = "zeros";
-  Initializer gamma_initializer = "ones";
-  Initializer moving_mean_initializer = "zeros";
-  Initializer moving_variance_initializer = "ones";
-  std::string name = "";
-
-  // tf.keras.layers.BatchNormalization's convention: the defaults above.
-  static BatchNormalizationOptions keras() { return {}; }
-  // torch.nn.BatchNorm1d / 2d's convention: momentum 0.1 weighing the new value, eps 1e-5, the
-  // unbiased batch variance in (F4) on every input. Everything else stays as above (set the name after).
-  static BatchNormalizationOptions pytorch() {
-    BatchNormalizationOptions o;
-    o.momentum = 0.1f;
-    o.momentum_meaning = MomentumMeaning::WeightOnNew;
-    o.epsilon = 1e-5f;
-    o.moving_variance_update = UpdateVariance::Unbiased;
-    return o;
-  }
-};
 
 class BatchNormalizationLayer : public Layer {
  public:
@@ -116,9 +71,9 @@ class BatchNormalizationLayer : public Layer {
   std::shared_ptr<Layer> clone() const override;
   const BatchNormalizationOptions& options() const { return opt_; }
   // True when the last forward normalized with the batch statistics (F1)-(F3), false for (I1).
-  bool used_batch_statistics() const { return used_batch_stats_; }
+  bool used_batch_statistics() const { return policy_.batch_statistics; }
   // True when the last forward ran (F4).
-  bool updated_moving_statistics() const { return updated_moving_stats_; }
+  bool updated_moving_statistics() const { return policy_.update_moving; }
 
   // The three controls, also after the layer is built (fine-tuning a loaded model). (c) makes
   // gamma and beta trainable or not at once; a model picks the change up at its next fit.
@@ -130,20 +85,31 @@ class BatchNormalizationLayer : public Layer {
   Shape build_impl(const Shape& input_shape) override;
   void forward_impl(const Tensor& x, Tensor& y, Mode mode) override;
   void backward_impl(const Tensor& dy, Tensor& dx) override;
-  void batch_moments(const Tensor& x, bool channel_last);     // (F1) into batch_mean_, batch_var_
-  long variance_divisor(const Shape& x_shape, long m) const;  // v_c = var_c * m / divisor: (F4k) / (F4t)
-  void apply_moving_update(long m, long divisor);             // (F4)
+  // The controls (a)-(c) resolved for one forward: Keras' single branch, training = the mode is
+  // Training and the layer trainable, then the overrides of the options.
+  struct Policy {
+    bool batch_statistics = false;  // (a): (F1)-(F3), else (I1)
+    bool update_moving = false;     // (b): (F4)
+    bool train_gamma_beta = true;   // (c): (B1)-(B2) wanted
+  };
+  Policy resolve(Mode mode) const;
+  void batch_moments(const Tensor& x);                               // (F1) into batch_mean_, batch_var_
+  long variance_divisor(const Shape& x_shape, long m) const;         // v_c = var_c * m / divisor: (F4k) / (F4t)
+  void apply_moving_update(long m, long divisor);                    // (F4)
+  void normalize(const Tensor& x, Tensor& y) const;                  // (F2)-(F3) / (I1)
+  [[noreturn]] void throw_single_value(const Shape& x_shape) const;  // (F4t) with m = 1
 
   BatchNormalizationOptions opt_;
-  long axis_ = -1;    // normalized channel axis of the full input shape
-  Shape stat_shape_;  // (1, .., C, .., 1): broadcasts along axis_
+  Policy policy_;                // of the last forward
+  long axis_ = -1;               // normalized channel axis of the full input shape
+  Shape stat_shape_;             // (1, .., C, .., 1): broadcasts along axis_
+  NormalizationAxes grad_axes_;  // (B1)-(B4): statistics over every axis but axis_, gamma and beta on it
   Parameter *gamma_ = nullptr, *beta_ = nullptr, *moving_mean_ = nullptr, *moving_variance_ = nullptr;
-  bool used_batch_stats_ = false, updated_moving_stats_ = false;
-  RowVector batch_mean_, batch_var_;        // (F1), (C,)
-  RowVector mean_, var_;                    // the statistics (F2) or (I1) normalized with, (C,); mean_ cached
-  RowVector k_;                             // 1 / sqrt(var + epsilon), (C,), cached
-  RowVector gamma_row_, beta_row_;          // gamma (or ones) and beta (or zeros), (C,), cached
-  RowVector sum_dy_, sum_dy_xhat_, scale_;  // backward scratch, (C,)
+  RowVector batch_mean_, batch_var_;  // (F1), (C,)
+  RowVector mean_, var_;              // the statistics (F2) or (I1) normalized with, (C,); mean_ cached
+  RowVector k_;                       // 1 / sqrt(var + epsilon), (C,), cached
+  RowVector gamma_row_, beta_row_;    // gamma (or ones) and beta (or zeros), (C,), cached
+  Tensor mean_s_, k_s_, gamma_s_;     // mean_, k_, gamma_row_ in stat_shape_, for the backward
 };
 
 LayerRef<BatchNormalizationLayer> BatchNormalization(const BatchNormalizationOptions& options = {});

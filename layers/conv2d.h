@@ -1,7 +1,7 @@
 // Conv2D: a 2-D convolution over NHWC images, computed as one matrix product (im2col + GEMM).
 //
 // Shapes: x (N, H, W, C), kernel K (KH, KW, C, F), bias b (F,), y (N, OH, OW, F), with OH, OW
-// and the padding from TensorFlow's rules (core/ops.h: window_geometry).
+// and the padding from TensorFlow's rules (core/kernels/im2col.h: window_geometry).
 // Forward (training and inference alike)
 //   (F1)  X = im2col(x)                  (N*OH*OW, KH*KW*C): row (n, oh, ow) is the input patch
 //                                         under the window, in (kh, kw, c) order
@@ -14,19 +14,20 @@
 //   (B3)  db = column sums of dZ         (F,)
 //   (B4)  dX = dZ K^T                    (N*OH*OW, KH*KW*C)
 //   (B5)  dx = col2im(dX)                each patch gradient added back where the patch came from
+//   (B4') stride 1, (B4)-(B5) as one convolution of dZ, with no col2im:
+//         dx = im2col'(dZ) K'            K'[kh, kw, f, c] = K[KH-1-kh, KW-1-kw, c, f] (the kernel
+//                                         turned by 180 degrees, its channel axes swapped), (KH*KW*F, C);
+//                                         im2col' pads dZ by KH-1-pad_top rows above and KW-1-pad_left
+//                                         columns left, so that dx is (N, H, W, C)
 // Weights (Keras' names and layout)
 //   kernel (KH, KW, C, F), trainable, kernel_initializer (default glorot_uniform)
 //   bias   (F,),           trainable, bias_initializer (default zeros); absent with use_bias = false
 // Parameters: KH*KW*C*F + F.   Cache: none; backward reads the input x again.
-// Speed: X is (KH*KW) times larger than x, so it is never stored whole: forward and backward
-// take X in chunks of rows small enough to stay in cache, im2col one chunk and use it at once
-// (a 1x1 kernel with stride 1 needs no im2col at all: X is x). The chunks run on all threads;
-// the weight gradients add per-chunk-group partial sums in a fixed order, so they do not depend
-// on the number of threads.
+// Speed: the passes are core/kernels/convolution.h's: X is never stored whole but taken in
+// cache-sized chunks of rows on all threads (none for a 1x1 kernel with stride 1: X is x); the
+// weight gradients add a fixed number of partial sums in a fixed order, whatever the threads.
 // Reference: tf.keras.layers.Conv2D (channels_last, dilation 1, groups 1).
 #pragma once
-
-#include <array>
 
 #include "core/activations.h"
 #include "core/layer.h"
@@ -61,18 +62,8 @@ class Conv2DLayer : public Layer {
   ActivationKind activation_;
   Parameter* kernel_ = nullptr;
   Parameter* bias_ = nullptr;
-  // Rows [r0, r1) of X (F1): a view of x for a 1x1 kernel, else im2col'ed into `scratch`.
-  ConstMatrixMap patches(const Tensor& x, long r0, long r1, Tensor& scratch) const;
-  void input_gradient(const float* dZ, Tensor& dx);          // (B4)-(B5)
-  void input_gradient_stride1(const float* dZ, Tensor& dx);  // the same as one convolution
-
   WindowGeometry g_;
-  Tensor dz_;      // (B1) scratch
-  Tensor turned_;  // K turned for input_gradient_stride1, (KH*KW*F, C)
-  Tensor partials_;
-  RowVector sums_;  // the groups' partials added up              // (B2)-(B3) per group of chunks: dK (KH*KW*C, F) and
-                    // db (F,)
-  std::vector<Tensor> scratch_;  // one chunk of X or dX per thread
+  Tensor dz_;  // (B1) scratch
 };
 
 LayerRef<Conv2DLayer> Conv2D(const Conv2DOptions& options);

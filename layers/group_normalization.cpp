@@ -6,7 +6,6 @@
 
 #include "core/error.h"
 #include "core/ops.h"
-#include "core/reduce.h"
 
 namespace minnow {
 
@@ -31,13 +30,12 @@ Shape GroupNormalizationLayer::build_impl(const Shape& in) {
                                  "choose groups among the divisors of {}",
                                  describe(), G, C, in, C));
   const long rank = in.rank() + 1;  // of the grouped view
-  reduce_.clear(), rest_.clear();
+  reduce_.clear();
   std::vector<long> broadcast(size_t(rank), 1);
   broadcast[size_t(axis_)] = G, broadcast[size_t(axis_ + 1)] = C / G;
-  for (long a = 0; a < rank; ++a) {
+  for (long a = 0; a < rank; ++a)
     if (a != 0 && a != axis_) reduce_.push_back(a);
-    if (a != axis_ && a != axis_ + 1) rest_.push_back(a);
-  }
+  grad_axes_ = {.axes = reduce_, .param_axes = {axis_, axis_ + 1}};  // statistics over R, gamma per (g, j)
   param_broadcast_ = Shape(broadcast);
   if (opt_.scale) gamma_ = &add_weight("gamma", {C}, opt_.gamma_initializer, true);
   if (opt_.center) beta_ = &add_weight("beta", {C}, opt_.beta_initializer, true);
@@ -57,38 +55,28 @@ Tensor GroupNormalizationLayer::as_param(const Tensor& v) const {
 }
 
 void GroupNormalizationLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
-  Tensor xg = x;
-  xg.reshape(grouped_shape(x.shape()[0]));                    // (N, .., G, C/G, ..)
-  const Moments m = moments(xg, reduce_, /*keepdims=*/true);  // (F1), (N, 1, .., G, 1, ..)
+  xg_ = x;
+  xg_.reshape(grouped_shape(x.shape()[0]));                    // (N, .., G, C/G, ..)
+  const Moments m = moments(xg_, reduce_, /*keepdims=*/true);  // (F1), (N, 1, .., G, 1, ..)
+  mean_ = m.mean;
   k_ = m.variance;
   for (float& v : k_.values()) v = 1.0f / std::sqrt(v + opt_.epsilon);
-  batch_normalization(xg, m.mean, m.variance, nullptr, nullptr, opt_.epsilon, x_hat_);  // (F2)
   const Tensor gamma = gamma_ ? as_param(gamma_->value) : Tensor();
   const Tensor beta = beta_ ? as_param(beta_->value) : Tensor();
-  batch_normalization(xg, m.mean, m.variance, beta_ ? &beta : nullptr, gamma_ ? &gamma : nullptr, opt_.epsilon,
-                      y);  // (F3)
+  batch_normalization(xg_, m.mean, m.variance, beta_ ? &beta : nullptr, gamma_ ? &gamma : nullptr, opt_.epsilon,
+                      y);  // (F2)-(F3)
   y.reshape(x.shape());
 }
 
 void GroupNormalizationLayer::backward_impl(const Tensor& dy_in, Tensor& dx) {
   Tensor dy = dy_in;
-  const Shape& s = x_hat_.shape();
-  dy.reshape(s);
-  Tensor dy_xhat(s);
-  dy_xhat.row() = dy.row().cwiseProduct(x_hat_.row());
-  if (beta_ && beta_->trainable()) beta_->grad.row() = reduce_sum(dy, rest_).row();          // (B1)
-  if (gamma_ && gamma_->trainable()) gamma_->grad.row() = reduce_sum(dy_xhat, rest_).row();  // (B2)
-  Tensor g = dy;                                                                             // (B3) g = gamma_c * dy
-  if (gamma_) g.row() = g.row().cwiseProduct(broadcast_to(as_param(gamma_->value), s).row());
-  Tensor g_xhat(s);
-  g_xhat.row() = g.row().cwiseProduct(x_hat_.row());
-  const float m = float(x_hat_.size() / k_.size());
-  const Tensor sum_g = broadcast_to(reduce_sum(g, reduce_, true), s);
-  const Tensor sum_g_xhat = broadcast_to(reduce_sum(g_xhat, reduce_, true), s);
-  const Tensor k = broadcast_to(k_, s);
-  dx.row() = (k.row().array() / m *
-              (m * g.row().array() - sum_g.row().array() - x_hat_.row().array() * sum_g_xhat.row().array()))
-                 .matrix();
+  dy.reshape(xg_.shape());
+  const Tensor gamma = gamma_ ? as_param(gamma_->value) : Tensor();
+  NormalizationGradients out;
+  if (beta_ && beta_->trainable()) out.dbeta = &beta_->grad;      // (B1)
+  if (gamma_ && gamma_->trainable()) out.dgamma = &gamma_->grad;  // (B2)
+  if (input_gradients_needed()) out.dx = &dx;                     // (B3), x's shape, the grouped order
+  batch_normalization_gradient(dy, xg_, mean_, k_, gamma_ ? &gamma : nullptr, grad_axes_, out);
 }
 
 LayerRef<GroupNormalizationLayer> GroupNormalization(const GroupNormalizationOptions& options) {

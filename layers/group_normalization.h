@@ -16,16 +16,18 @@
 //   (B2)  dgamma = sum_rest dy * x_hat            (C,)
 //   (B3)  g = gamma_c * dy;   dx = k / m * (m * g - sum_R g - x_hat * sum_R (g * x_hat))
 //         LayerNormalization's (B3) on the grouped view (docs/normalization-family.md)
+//   (B1)-(B3) are ops.h batch_normalization_gradient, the one the whole normalization family calls.
 // Modes: none. Training and inference compute the same thing; there are no moving statistics.
 // Weights: gamma (ones) and beta (zeros), each (C,), trainable; scale=false drops gamma,
 // center=false drops beta. Parameters: 2C.
-// Cache: x_hat (grouped view) and k.   Reference: keras.layers.GroupNormalization (Keras 2.11+,
+// Cache: x (grouped view), mu and k.   Reference: keras.layers.GroupNormalization (Keras 2.11+,
 // Keras 3; groups 32, epsilon 1e-3).
 #pragma once
 
 #include <vector>
 
 #include "core/layer.h"
+#include "core/ops.h"
 
 namespace minnow {
 
@@ -57,11 +59,12 @@ class GroupNormalizationLayer : public Layer {
   GroupNormalizationOptions opt_;
   long axis_ = -1;            // channel axis of the input
   std::vector<long> reduce_;  // R: grouped axes reduced by a statistic (all but 0 and axis_)
-  std::vector<long> rest_;    // grouped axes summed for dgamma / dbeta (all but axis_, axis_ + 1)
   Shape param_broadcast_;     // (1, .., G, C/G, .., 1)
   Parameter *gamma_ = nullptr, *beta_ = nullptr;
-  Tensor x_hat_;  // (F2), grouped view
-  Tensor k_;      // 1 / sqrt(var + epsilon), (N, 1, .., G, 1, ..)
+  NormalizationAxes grad_axes_;  // (B1)-(B3): statistics over R, gamma and beta on (G, C/G)
+  Tensor xg_;                    // x, grouped view
+  Tensor mean_;                  // (F1) mu, (N, 1, .., G, 1, ..)
+  Tensor k_;                     // 1 / sqrt(var + epsilon), the same shape
 };
 
 LayerRef<GroupNormalizationLayer> GroupNormalization(const GroupNormalizationOptions& options = {});

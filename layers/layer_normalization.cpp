@@ -8,7 +8,6 @@
 
 #include "core/error.h"
 #include "core/ops.h"
-#include "core/reduce.h"
 
 namespace minnow {
 
@@ -34,16 +33,12 @@ Shape LayerNormalizationLayer::build_impl(const Shape& in) {
   std::sort(axes_.begin(), axes_.end());
   if (std::adjacent_find(axes_.begin(), axes_.end()) != axes_.end())
     throw ConfigError(fmt::format("{}: axis={} names an axis twice", describe(), fmt::join(opt_.axis, ",")));
-  rest_.clear();
   std::vector<long> broadcast(size_t(in.rank()), 1), param;
-  for (long a = 0; a < in.rank(); ++a) {
-    if (std::binary_search(axes_.begin(), axes_.end(), a)) {
-      broadcast[size_t(a)] = in[a];
-      param.push_back(in[a]);
-    } else {
-      rest_.push_back(a);
-    }
+  for (long a : axes_) {
+    broadcast[size_t(a)] = in[a];
+    param.push_back(in[a]);
   }
+  grad_axes_ = {.axes = axes_, .param_axes = axes_};  // statistics over A, gamma and beta on A
   param_broadcast_ = Shape(broadcast);
   if (opt_.scale) gamma_ = &add_weight("gamma", Shape(param), opt_.gamma_initializer, true);
   if (opt_.center) beta_ = &add_weight("beta", Shape(param), opt_.beta_initializer, true);
@@ -56,32 +51,22 @@ Tensor LayerNormalizationLayer::as_param(const Tensor& v) const {
 
 void LayerNormalizationLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
   const Moments m = moments(x, axes_, /*keepdims=*/true);  // (F1), (N, .., 1, ..)
+  mean_ = m.mean;
   k_ = m.variance;
   for (float& v : k_.values()) v = 1.0f / std::sqrt(v + opt_.epsilon);
-  batch_normalization(x, m.mean, m.variance, nullptr, nullptr, opt_.epsilon, x_hat_);  // (F2)
   const Tensor gamma = gamma_ ? as_param(gamma_->value) : Tensor();
   const Tensor beta = beta_ ? as_param(beta_->value) : Tensor();
   batch_normalization(x, m.mean, m.variance, beta_ ? &beta : nullptr, gamma_ ? &gamma : nullptr, opt_.epsilon,
-                      y);  // (F3)
+                      y);  // (F2)-(F3)
 }
 
 void LayerNormalizationLayer::backward_impl(const Tensor& dy, Tensor& dx) {
-  const Shape& s = dy.shape();
-  Tensor dy_xhat(s);
-  dy_xhat.row() = dy.row().cwiseProduct(x_hat_.row());
-  if (beta_ && beta_->trainable()) beta_->grad.row() = reduce_sum(dy, rest_).row();          // (B1)
-  if (gamma_ && gamma_->trainable()) gamma_->grad.row() = reduce_sum(dy_xhat, rest_).row();  // (B2)
-  Tensor g = dy;                                                                             // (B3) g = gamma * dy
-  if (gamma_) g.row() = g.row().cwiseProduct(broadcast_to(as_param(gamma_->value), s).row());
-  Tensor g_xhat(s);
-  g_xhat.row() = g.row().cwiseProduct(x_hat_.row());
-  const float m = float(x_hat_.size() / k_.size());
-  const Tensor sum_g = broadcast_to(reduce_sum(g, axes_, true), s);
-  const Tensor sum_g_xhat = broadcast_to(reduce_sum(g_xhat, axes_, true), s);
-  const Tensor k = broadcast_to(k_, s);
-  dx.row() = (k.row().array() / m *
-              (m * g.row().array() - sum_g.row().array() - x_hat_.row().array() * sum_g_xhat.row().array()))
-                 .matrix();
+  const Tensor gamma = gamma_ ? as_param(gamma_->value) : Tensor();
+  NormalizationGradients out;
+  if (beta_ && beta_->trainable()) out.dbeta = &beta_->grad;      // (B1)
+  if (gamma_ && gamma_->trainable()) out.dgamma = &gamma_->grad;  // (B2)
+  if (input_gradients_needed()) out.dx = &dx;                     // (B3)
+  batch_normalization_gradient(dy, input(), mean_, k_, gamma_ ? &gamma : nullptr, grad_axes_, out);
 }
 
 LayerRef<LayerNormalizationLayer> LayerNormalization(const LayerNormalizationOptions& options) {

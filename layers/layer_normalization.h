@@ -6,7 +6,7 @@
 // of the axes in A: m = d_{-1} for axis -1, m = d1*d2 for axis {1, 2} on (N, d1, d2).
 //   (F1)  mu = (1/m) sum_A x,  var = (1/m) sum_A (x - mu)^2       biased; ops.h moments
 //   (F2)  x_hat = (x - mu) / sqrt(var + epsilon)                   ops.h batch_normalization
-//   (F3)  y = gamma * x_hat + beta      gamma, beta: one value per position of the A axes
+//   (F3)  y = gamma * x_hat + beta      gamma, beta: one value per position of the A axes (same call)
 // Backward, given dy; k = 1 / sqrt(var + epsilon); sum_A sums over a statistic's m values,
 // sum_rest over every other axis (batch included):
 //   (B1)  dbeta  = sum_rest dy
@@ -14,16 +14,19 @@
 //   (B3)  g = gamma * dy;   dx = k / m * (m * g - sum_A g - x_hat * sum_A (g * x_hat))
 //         BatchNormalization's (B3) with the roles of the axes swapped; gamma moves inside the
 //         sums because here it varies within one statistic (docs/normalization-family.md)
+//   (B1)-(B3) are ops.h batch_normalization_gradient, the one the whole normalization family calls.
 // Modes: none. Training and inference compute the same thing; there are no moving statistics.
 // Weights: gamma (ones) and beta (zeros), each of shape (d_a for a in A), both trainable;
 // scale=false drops gamma, center=false drops beta. Parameters: 2 * prod_A d_a.
-// Cache: x_hat and k.   Reference: tf.keras.layers.LayerNormalization (epsilon 1e-3). Keras
-// keeps `axis` in the order given; minnow sorts it, so gamma's axes are in the input's order.
+// Cache: mu and k; backward recomputes x_hat from x.
+// Reference: tf.keras.layers.LayerNormalization (epsilon 1e-3). Keras keeps `axis` in the order
+// given; minnow sorts it, so gamma's axes are in the input's order.
 #pragma once
 
 #include <vector>
 
 #include "core/layer.h"
+#include "core/ops.h"
 
 namespace minnow {
 
@@ -53,11 +56,11 @@ class LayerNormalizationLayer : public Layer {
 
   LayerNormalizationOptions opt_;
   std::vector<long> axes_;  // A, sorted
-  std::vector<long> rest_;  // every other axis, batch included
   Shape param_broadcast_;   // (1, .., d_a, .., 1): d_a on the A axes, 1 elsewhere
   Parameter *gamma_ = nullptr, *beta_ = nullptr;
-  Tensor x_hat_;  // (F2), x's shape
-  Tensor k_;      // 1 / sqrt(var + epsilon), x's shape with the A axes 1
+  NormalizationAxes grad_axes_;  // (B1)-(B3): statistics over A, gamma and beta on A
+  Tensor mean_;                  // (F1) mu, x's shape with the A axes 1
+  Tensor k_;                     // 1 / sqrt(var + epsilon), the same shape
 };
 
 LayerRef<LayerNormalizationLayer> LayerNormalization(const LayerNormalizationOptions& options = {});

@@ -1,5 +1,5 @@
 // Per-column kernels of BatchNormalization on an (rows x C) matrix (NHWC data, channel last):
-// the fast paths behind ops.h's moments / batch_normalization and BatchNormalization's backward.
+// the fast paths behind ops.h's moments and batch_normalization_gradient, and BatchNormalization's forward.
 //
 //   column_moments     (F1)  mean_c = (1/m) sum_r x_rc,  var_c = (1/m) sum_r (x_rc - mean_c)^2
 //   normalize_columns  (F2)  x_hat = (x - mean_c) * inv_std_c,  (F3) y = x_hat * gamma_c + beta_c

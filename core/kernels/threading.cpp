@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <Eigen/Core>
 #include <fmt/format.h>
@@ -60,6 +61,21 @@ void set_num_threads(int n) {
                                   "but received {}",
                                   max_num_threads(), n));
   apply(n);
+}
+
+int thread_index() { return omp_get_thread_num(); }
+
+float* const* scratch_buffers(int threads, long floats) {
+  thread_local std::vector<std::vector<float>> buffers;
+  thread_local std::vector<float*> pointers;
+  threads = std::max(threads, 1);
+  if (buffers.size() < size_t(threads)) buffers.resize(size_t(threads));
+  pointers.resize(buffers.size());
+  for (size_t t = 0; t < buffers.size(); ++t) {
+    if (buffers[t].size() < size_t(floats)) buffers[t].resize(size_t(floats));
+    pointers[t] = buffers[t].data();
+  }
+  return pointers.data();
 }
 
 }  // namespace minnow

@@ -41,4 +41,27 @@ void parallel_for(long n, int threads, F&& f) {
   for (long i = 0; i < n; ++i) f(i);
 }
 
+// The index of the calling thread in the parallel loop running it (0 outside one).
+int thread_index();
+// `threads` scratch buffers of at least `floats` floats each, owned by the calling thread and kept
+// from one call to the next (a steady state allocates nothing). Valid until the next call.
+float* const* scratch_buffers(int threads, long floats);
+
+// parallel_for handing f(i, scratch) the scratch buffer (`floats` floats) of the thread running i:
+// per-thread workspace without the body knowing threads. Not to be nested in another one.
+template <class F>
+void parallel_for_scratch(long n, int threads, long floats, F&& f) {
+  float* const* buffers = scratch_buffers(threads, floats);
+  if (threads <= 1 || n <= 1) {
+    for (long i = 0; i < n; ++i) f(i, buffers[0]);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    float* const scratch = buffers[thread_index()];
+#pragma omp for schedule(static)
+    for (long i = 0; i < n; ++i) f(i, scratch);
+  }
+}
+
 }  // namespace minnow

@@ -74,6 +74,36 @@ TEST_CASE("batch_normalization broadcasts keepdims statistics along any axis as 
                              {"mean", "(5,)", "(2, 3, 2, 2)"});
 }
 
+TEST_CASE("batch_normalization_gradient's channel-last path equals its general path", "[ops]") {
+  // (N, C) takes the fused per-column kernels; the same data as (N, C, 1) with the statistics over
+  // axes {0, 2} takes the general path. Both with gamma, through the statistics and held constant.
+  const long N = 37, C = 5;
+  const Tensor x = random_tensor({N, C}, 3, -2, 4), dy = random_tensor({N, C}, 4);
+  const Moments mo = moments(x, {0}, true);
+  Tensor k = mo.variance;
+  for (float& v : k.values()) v = 1.0f / std::sqrt(v + 1e-3f);
+  const Tensor gamma = random_tensor({1, C}, 5, 0.5f, 2.0f);
+  auto as3 = [](Tensor t) {
+    std::vector<long> d = t.shape().dims();
+    d.push_back(1);
+    t.reshape(Shape(d));
+    return t;
+  };
+  for (const bool through : {true, false}) {
+    Tensor dx(x.shape()), dg({C}), db({C}), dx3(as3(x).shape()), dg3({C}), db3({C});
+    batch_normalization_gradient(dy, x, mo.mean, k, &gamma,
+                                 {.axes = {0}, .param_axes = {1}, .through_statistics = through},
+                                 {.dx = &dx, .dgamma = &dg, .dbeta = &db});
+    const Tensor gamma3 = as3(gamma);
+    batch_normalization_gradient(as3(dy), as3(x), as3(mo.mean), as3(k), &gamma3,
+                                 {.axes = {0, 2}, .param_axes = {1}, .through_statistics = through},
+                                 {.dx = &dx3, .dgamma = &dg3, .dbeta = &db3});
+    require_values(dx3, std::vector<float>(dx.values().begin(), dx.values().end()), 1e-4f);
+    require_values(dg3, std::vector<float>(dg.values().begin(), dg.values().end()), 1e-4f);
+    require_values(db3, std::vector<float>(db.values().begin(), db.values().end()), 1e-4f);
+  }
+}
+
 TEST_CASE("window_geometry follows TensorFlow's 'valid' and 'same' rules", "[ops]") {
   const WindowGeometry same = window_geometry(6, 7, 1, 4, 3, 1, 2, true);
   CHECK(same.OH == 6);
