@@ -38,10 +38,12 @@ void ReLULayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
 }
 
 void ReLULayer::backward_impl(const Tensor& dy, Tensor& dx) {
-  const Tensor& x = input();  // the input of the last forward (no copy kept)
+  const float* x = input().data();  // the input of the last forward (shared, not copied)
+  const float* g = dy.data();
+  float* out = dx.data();
   const float hi = opt_.max_value, t = opt_.threshold, a = opt_.negative_slope;
-  for (long i = 0; i < dy.size(); ++i)                         // (B1); at the kinks x = threshold and x = max_value the
-    dx[i] = x[i] >= hi ? 0.0f : x[i] > t ? dy[i] : a * dy[i];  // left piece's slope, as TF and PyTorch
+  for (long i = 0, n = dy.size(); i < n; ++i)                 // (B1); at the kinks x = threshold and x = max_value the
+    out[i] = x[i] >= hi ? 0.0f : x[i] > t ? g[i] : a * g[i];  // left piece's slope, as TF and PyTorch
 }
 
 LayerRef<ActivationLayer> Activation(const std::string& activation, const std::string& name) {
