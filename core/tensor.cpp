@@ -96,7 +96,7 @@ Tensor& Tensor::operator=(const Tensor& other) {
   if (this == &other) return *this;
   reserve_for(other.shape_, other.size_);
   shape_ = other.shape_;
-  std::copy(other.data(), other.data() + other.size_, data());
+  if (data() != other.data()) std::copy(other.data(), other.data() + other.size_, data());  // share()d: in place
   return *this;
 }
 
