@@ -33,6 +33,7 @@
 
 #include <fmt/format.h>
 
+#include "examples/diagram.h"
 #include "examples/flags.h"
 #include "minnow.h"
 #include "plot/plot.h"  // the plotting module, minnow::plot
@@ -276,6 +277,8 @@ int main(int argc, char** argv) try {
   std::array<Net, 2> nets{build(false, flags.learning_rate), build(true, flags.learning_rate)};
   copy_dense_weights(nets[0], nets[1]);
   nets[1].model->summary(std::cout);
+  examples::write_diagram(*nets[0].model, flags.out, "without_bn");
+  examples::write_diagram(*nets[1].model, flags.out, "with_bn");
   fmt::print("\nBoth networks start from the same Dense weights (copied from the network without BN) and see the\n"
              "same batches of {} in the same order. Plain SGD, learning rate {}, {} steps.\n\n",
              kBatch, flags.learning_rate, flags.steps);

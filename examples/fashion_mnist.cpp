@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "examples/diagram.h"
 #include "examples/fashion_mnist_cnn.h"
 #include "examples/flags.h"
 #include "minnow.h"
@@ -83,6 +84,7 @@ int main(int argc, char** argv) try {
   // --limit run may not have them, so it uses 0.9 (~10 steps) unless --bn-momentum says otherwise.
   examples::add_fashion_mnist_cnn(model, flags.bn_momentum);
   model.summary(std::cout);
+  examples::write_diagram(model, "minnow-out/fashion_mnist", "model");
   fmt::print("\n");
 
   model.compile(std::make_shared<Adam>(AdamOptions{.learning_rate = 1e-3f}),

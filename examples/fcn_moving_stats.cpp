@@ -28,6 +28,7 @@
 
 #include <fmt/format.h>
 
+#include "examples/diagram.h"
 #include "examples/flags.h"
 #include "plot/image.h"
 #include "plot/plot.h"
@@ -170,6 +171,7 @@ void make_networks(Experiment& ex) {
   fmt::print("== The network: 2 convolutions, each followed by BatchNormalization; output {}x{}x3 ==\n", S, S);
   ex.model = build_fcn(S);
   ex.model->summary(std::cout);
+  examples::write_diagram(*ex.model, ex.flags.out, "model");
   const auto& layers = ex.model->layers();  // conv2d, batch_normalization, re_lu, conv2d_1, batch_normalization_1
   ex.bns = {{layers[1]->name(), layers[1].get()}, {layers[4]->name(), layers[4].get()}};
   fmt::print("The convolutions have no bias (use_bias = false), as usual before BatchNormalization: it subtracts\n"

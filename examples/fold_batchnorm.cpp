@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "examples/diagram.h"
 #include "examples/fashion_mnist_cnn.h"
 #include "examples/flags.h"
 #include "minnow.h"
@@ -107,6 +108,7 @@ int main(int argc, char** argv) try {
   set_random_seed(42);
   Sequential model;
   examples::add_fashion_mnist_cnn(model, 0.9f);
+  examples::write_diagram(model, "minnow-out/fold_batchnorm", "model");
 
   const bool have_data = std::filesystem::exists(std::filesystem::path(data) / "t10k-labels-idx1-ubyte") ||
                          std::filesystem::exists(std::filesystem::path(data) / "t10k-labels-idx1-ubyte.gz");

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "examples/diagram.h"
 #include "examples/flags.h"
 #include "minnow.h"
 
@@ -324,6 +325,7 @@ int main(int argc, char** argv) {
   auto out = Dense(5)(bn);
   Model tabular(inp, out);
   tabular.summary(std::cout);
+  examples::write_diagram(tabular, "minnow-out/keras_summaries", "tabular");
 
   fmt::print("\nWhy 200 parameters for BatchNormalization? It keeps 4 vectors of C = 50 values, one entry per\n"
              "feature j:\n");
@@ -346,6 +348,7 @@ int main(int argc, char** argv) {
   auto img_out = Dense(10)(fl);
   Model image(img, img_out);
   image.summary(std::cout);
+  examples::write_diagram(image, "minnow-out/keras_summaries", "image");
   fmt::print("\nFor images (N, H, W, C) BatchNormalization keeps one statistic per channel, over all N*H*W\n"
              "positions: 4 x C = 4 x 30 = 120 parameters, 60 of them (moving_mean, moving_variance)\n"
              "non-trainable. Conv2D: 4*4*3*30 + 30 = 1,470. Dense: 600,000*10 + 10 = 6,000,010.\n\n");

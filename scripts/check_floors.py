@@ -11,7 +11,7 @@ The floors, from the bottom:
                    2  the layers; the optimizers; array and data files; pictures (peers: none
                       includes another)
     model          3  the graph, training, losses, metrics, the summary, weight files
-    tools          4  tracing, folding, gradient checking, PyTorch state_dicts
+    tools, diagram 4  tracing, folding, gradient checking, PyTorch state_dicts; model diagrams
     minnow.h       5  the umbrella header
 core/error.h is the basement: every floor may throw minnow's errors. Examples, tests and the
 benchmark stand outside the house and may include anything.
@@ -22,7 +22,7 @@ import os
 import re
 import sys
 
-FLOORS = {"core/kernels": 0, "core": 1, "layers": 2, "optim": 2, "io": 2, "plot": 2, "model": 3, "tools": 4}
+FLOORS = {"core/kernels": 0, "core": 1, "layers": 2, "optim": 2, "io": 2, "plot": 2, "model": 3, "tools": 4, "diagram": 4}
 BASEMENT = {"core/error.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 THREADS = re.compile(r"\bomp_\w+\s*\(|#\s*pragma\s+omp\b")

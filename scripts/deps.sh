@@ -5,6 +5,7 @@ MINNOW_PACKAGES=(
   libeigen3-dev libfmt-dev catch2   # the math, the output, the tests
   libzip-dev zlib1g-dev             # weight files (.npz) and gzip-compressed IDX data
   libpng-dev                        # PNG pictures written by the examples
+  libgraphviz-dev fonts-dejavu-core # model diagrams (plot_model), drawn by Graphviz, lettered in DejaVu
   python3                           # the documentation checks (scripts/doc_samples.py, check_api_docs.py)
   dataset-fashion-mnist             # the real data the training examples use
 )

@@ -24,7 +24,7 @@ foreach(file minnow.h core/tensor.h layers/dense.h layers/batch_normalization.h 
     message(FATAL_ERROR "the install is missing include/minnow/${file}")
   endif()
 endforeach()
-foreach(file libminnow.a libminnow_plot.a minnowConfig.cmake minnowConfigVersion.cmake minnowTargets.cmake)
+foreach(file libminnow.a libminnow_plot.a libminnow_diagram.a minnowConfig.cmake minnowConfigVersion.cmake minnowTargets.cmake)
   file(GLOB_RECURSE found ${prefix}/${file})  # under lib/ or lib/<multiarch>/
   if(NOT found)
     message(FATAL_ERROR "the install has no ${file}")
