@@ -57,7 +57,7 @@ std::string row(std::string_view key, std::string_view value) {
 std::string node(const Model& model, const Layer& layer, const PlotModelOptions& options) {
   const bool input = layer.class_name() == "InputLayer";
   const std::string title = options.show_layer_names
-                                ? fmt::format("<B>{}</B> ({})", escape(layer.name()), escape(layer.class_name()))
+                                ? fmt::format("<B>{}</B>&#160;({})", escape(layer.name()), escape(layer.class_name()))
                                 : escape(layer.class_name());
   const char* colour = input ? "#e8e8e8" : layer.count_params() > 0 ? "#d7e6f7" : "#f4f4f4";
   std::string rows = fmt::format(R"(<TR><TD COLSPAN="2" BGCOLOR="{}">{}</TD></TR>)", colour, title);
@@ -168,6 +168,12 @@ void write_whole(const std::string& path, const std::string& bytes) {
 }
 
 }  // namespace
+
+std::string to_svg(const Model& model, const PlotModelOptions& options) {
+  const std::string svg = render(to_dot(model, options), "svg", "an SVG string");
+  const size_t start = svg.find("<svg");
+  return start == std::string::npos ? svg : svg.substr(start);
+}
 
 void plot_model(const Model& model, const std::string& path, const PlotModelOptions& options) {
   const std::string extension = std::filesystem::path(path).extension().string();

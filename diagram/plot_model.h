@@ -27,6 +27,10 @@ struct PlotModelOptions {
 // The graph as DOT text: deterministic, one node per layer in Keras' order, then the edges.
 std::string to_dot(const Model& model, const PlotModelOptions& options = {});
 
+// The drawing as SVG text (an <svg> element, without the XML prologue: it can go into a page).
+// Throws as plot_model does when Graphviz cannot draw it.
+std::string to_svg(const Model& model, const PlotModelOptions& options = {});
+
 // Draws the graph into `path`; its extension picks the format: .png, .svg, .pdf or .dot (the
 // text of to_dot). The file is written under a temporary name beside it and renamed into place,
 // so a failure never leaves half a picture. Throws UsageError for an unknown extension or an

@@ -37,6 +37,7 @@
 #include "examples/flags.h"
 #include "minnow.h"
 #include "plot/plot.h"  // the plotting module, minnow::plot
+#include "report/training_report.h"
 
 using namespace minnow;
 
@@ -51,6 +52,7 @@ struct Flags {
 };
 
 constexpr long kBatch = 60, kProbeImages = 1000, kHidden = 100;
+constexpr long kReportImages = 250;  // the training report's probe batch
 
 const char* const kUsage =
     "Usage: bn_paper_figure1 [--steps N] [--learning-rate X] [--eval-every N] [--out DIR] [--seed N]\n"
@@ -266,10 +268,12 @@ int main(int argc, char** argv) try {
   fmt::print("Loading Fashion-MNIST from {}\n", flags.data);
   const Dataset train = load_mnist(flags.data, "train", flags.limit);
   const Dataset test = load_mnist(flags.data, "test", flags.test_size);
-  Tensor probe_images;
+  Tensor probe_images, report_images, report_labels;
   std::vector<long> all(size_t(test.images.shape()[0]));
   std::iota(all.begin(), all.end(), 0L);
   take_rows(test.images, all, 0, std::min(kProbeImages, long(all.size())), probe_images);
+  take_rows(test.images, all, 0, std::min(kReportImages, long(all.size())), report_images);
+  take_rows(test.labels, all, 0, std::min(kReportImages, long(all.size())), report_labels);
   fmt::print("  train {}  test {}  (the sigmoid inputs are measured on the first {} test images)\n\n",
              train.images.shape(), test.images.shape(), probe_images.shape()[0]);
 
@@ -288,6 +292,15 @@ int main(int argc, char** argv) try {
   Rng rng(flags.seed);
   std::vector<long> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), 0L);
+  // A training report per network (report/training_report.h): the layers over training, on the
+  // probe images, in one HTML page each.
+  std::vector<std::unique_ptr<TrainingReport>> reports;
+  for (Net& net : nets) {
+    const std::string path = fmt::format("{}/report_{}.html", flags.out, net.model->name());
+    reports.push_back(std::make_unique<TrainingReport>(
+        *net.model, ReportOptions{.path = path, .probe_x = &report_images, .probe_y = &report_labels}));
+    reports.back()->on_train_begin(1, flags.steps);
+  }
   std::vector<Record> records{measure(0, nets, test, probe_images, flags.unit)};
   print_progress(records.back(), flags.steps);
   Tensor xb, yb, dy;
@@ -298,11 +311,13 @@ int main(int argc, char** argv) try {
     }
     take_rows(train.images, order, pos, std::min(n, pos + kBatch), xb);
     take_rows(train.labels, order, pos, std::min(n, pos + kBatch), yb);
-    for (Net& net : nets) {
+    for (size_t k = 0; k < nets.size(); ++k) {
+      Net& net = nets[k];
       const Tensor& y_pred = net.model->forward(xb, Mode::Training);           // BN: batch statistics
-      net.model->loss().compute(y_pred, yb, &dy);                              // the batch mean; dy carries 1/60
+      const double loss = net.model->loss().compute(y_pred, yb, &dy);          // the batch mean; dy carries 1/60
       net.model->backward(dy);                                                 // assigns every weight's grad
       net.model->optimizer().apply_gradients(net.model->trainable_weights());  // w <- w - lr * grad
+      reports[k]->on_train_batch_end(step - 1, {{"loss", loss}});
     }
     if (step % flags.eval_every == 0 || step == flags.steps) {
       records.push_back(measure(step, nets, test, probe_images, flags.unit));
@@ -312,6 +327,13 @@ int main(int argc, char** argv) try {
 
   print_summary(records);
   write_figure(records, flags.out);
+  for (size_t k = 0; k < nets.size(); ++k) {
+    const Record& last = records.back();
+    reports[k]->on_epoch_end(0, {{"val_loss", last.loss[k]}, {"val_accuracy", last.accuracy[k]}});
+    reports[k]->on_train_end();
+    fmt::print("Training report: {}/report_{}.html (its samples and page took {:.2f} s)\n", flags.out,
+               nets[k].model->name(), reports[k]->seconds());
+  }
   if (flags.trace) {
     fmt::print("\nOne more training batch through each trained network, layer by layer (no update is made).\n"
                "Compare the sigmoid layers' 'satur.' column and the gradient norms reaching the first layers.\n");

@@ -12,7 +12,8 @@ The floors, from the bottom:
                       includes another)
     model          3  the graph, training, losses, metrics, the summary, weight files
     tools, diagram 4  tracing, folding, gradient checking, PyTorch state_dicts; model diagrams
-    minnow.h       5  the umbrella header
+    report         5  the training report (HTML), over the trace and the diagram
+    minnow.h       6  the umbrella header
 core/error.h is the basement: every floor may throw minnow's errors. Examples, tests and the
 benchmark stand outside the house and may include anything.
 """
@@ -22,7 +23,7 @@ import os
 import re
 import sys
 
-FLOORS = {"core/kernels": 0, "core": 1, "layers": 2, "optim": 2, "io": 2, "plot": 2, "model": 3, "tools": 4, "diagram": 4}
+FLOORS = {"core/kernels": 0, "core": 1, "layers": 2, "optim": 2, "io": 2, "plot": 2, "model": 3, "tools": 4, "diagram": 4, "report": 5}
 BASEMENT = {"core/error.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 THREADS = re.compile(r"\bomp_\w+\s*\(|#\s*pragma\s+omp\b")
@@ -39,7 +40,7 @@ def folder_of(path):
 
 
 def floor_of(folder):
-    return 5 if folder == "minnow.h" else FLOORS[folder]
+    return 6 if folder == "minnow.h" else FLOORS[folder]
 
 
 def check(root):

@@ -10,10 +10,12 @@ MINNOW_PACKAGES=(
   dataset-fashion-mnist             # the real data the training examples use
 )
 # What the whole test run (scripts/test.sh) needs on top: clang with libFuzzer and the sanitizer
-# runtimes (libclang-rt-14-dev) and OpenMP (libomp-dev) for the fuzz build, and the linters.
+# runtimes (libclang-rt-14-dev) and OpenMP (libomp-dev) for the fuzz build, the linters, and
+# chromium, the browser that opens the training report in its test.
 MINNOW_TEST_PACKAGES=(
   clang libclang-rt-14-dev libomp-dev
   clang-tidy cppcheck clang-format
+  chromium
 )
 
 # minnow_install_missing [more packages...]: MINNOW_PACKAGES and the ones given.
