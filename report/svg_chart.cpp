@@ -90,7 +90,7 @@ std::string tick_label(double value, double spacing) {
 std::string axes(const Frame& f, const ChartOptions& o) {
   std::string svg = fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#999"/>)", kLeft,
                                 kTop, f.width - kLeft - kRight, f.height - kTop - kBottom);
-  const std::vector<double> xs = nice_ticks(f.x0, f.x1, 5), ys = y_ticks(f);
+  const std::vector<double> xs = nice_ticks(f.x0, f.x1, o.width < 300 ? 3 : 5), ys = y_ticks(f);
   for (const double t : xs) {
     if (o.integer_x && t != std::round(t)) continue;
     const double spacing = o.integer_x ? 1.0 : xs.size() > 1 ? xs[1] - xs[0] : 1.0;
