@@ -7,6 +7,7 @@
 #include <fstream>
 #include <graphviz/gvc.h>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string_view>
 #include <vector>
@@ -116,31 +117,42 @@ std::string to_dot(const Model& model, const PlotModelOptions& options) {
 
 namespace {
 
-// Graphviz reports its errors through a callback; the last one goes into the exception.
-thread_local std::string graphviz_error;
+// Graphviz reports its errors through a callback; they go into the exception (under render's lock).
+std::string graphviz_error;
 int keep_error(char* message) {
   graphviz_error += message;
   return 0;
 }
 
 // Lays out `dot` with Graphviz's "dot" engine and renders it in `format` ("png", "svg", "pdf").
+// One Graphviz context for the whole process, as Graphviz's own programs keep one: libgvc 2.42
+// caches text measurements across contexts, and after one context is freed the next one reads
+// the freed cache (AddressSanitizer: heap-use-after-free in textspan_size, on the second
+// drawing). Graphviz is not thread-safe: every drawing holds the lock.
+GVC_t* context() {
+  static GVC_t* const gvc = gvContext();  // never freed: it lives as long as the process
+  return gvc;
+}
+
 std::string render(const std::string& dot, const std::string& format, const std::string& path) {
+  static std::mutex graphviz;
+  const std::lock_guard<std::mutex> lock(graphviz);
   graphviz_error.clear();
   agseterr(AGERR);
   agseterrf(keep_error);
-  const std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContext(), gvFreeContext);
+  GVC_t* const gvc = context();
   const std::unique_ptr<Agraph_t, int (*)(Agraph_t*)> graph(agmemread(dot.c_str()), agclose);
   const auto fail = [&](const char* what) {
     return IoError(fmt::format("plot_model: cannot draw '{}': Graphviz {}: {}", path, what, graphviz_error));
   };
   if (!gvc || !graph) throw fail("could not read the graph");
-  if (gvLayout(gvc.get(), graph.get(), "dot") != 0) throw fail("could not lay it out");
+  if (gvLayout(gvc, graph.get(), "dot") != 0) throw fail("could not lay it out");
   char* data = nullptr;
   unsigned int length = 0;
-  const int rendered = gvRenderData(gvc.get(), graph.get(), format.c_str(), &data, &length);
+  const int rendered = gvRenderData(gvc, graph.get(), format.c_str(), &data, &length);
   std::string bytes = rendered == 0 && data ? std::string(data, length) : std::string();
   if (data) gvFreeRenderData(data);
-  gvFreeLayout(gvc.get(), graph.get());
+  gvFreeLayout(gvc, graph.get());
   if (rendered != 0 || bytes.empty()) throw fail(("could not render it as " + format).c_str());
   return bytes;
 }

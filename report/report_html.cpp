@@ -29,12 +29,6 @@ h3{font-size:14px;margin:14px 0 4px}nav a{margin-right:14px}.grid{display:flex;f
 .note{color:#555;font-size:13px;max-width:900px}.model{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
 .diagram svg{max-width:420px;height:auto})";
 
-std::string escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : std::string(1, c);
-  return out;
-}
-
 // An exponential moving average (TensorBoard's smoothing, weight 0.9 on the past).
 std::vector<double> smoothed(const std::vector<double>& v) {
   std::vector<double> out;
@@ -62,12 +56,13 @@ std::string curves(const std::map<std::string, std::vector<double>>& epochs,
       s.push_back({.label = "validation", .x = counting(values.size()), .y = epochs.at("val_" + key), .dashed = true});
     html += svg_line_chart(s, {.title = key + " per epoch", .xlabel = "epoch", .ylabel = key, .integer_x = true});
   }
-  for (const auto& [key, values] : steps)
-    html += svg_line_chart({{.label = "per step", .x = step_x, .y = values, .points = false},
-                            {.label = "smoothed", .x = step_x, .y = smoothed(values), .points = false}},
-                           {.title = key + " per step", .xlabel = "step", .ylabel = key});
-  html += svg_line_chart({{.label = "learning rate", .x = counting(lr.size()), .y = lr}},
-                         {.title = "learning rate", .xlabel = "epoch", .ylabel = "rate", .integer_x = true});
+  for (const auto& [key, values] : steps) {
+    const std::vector<ChartSeries> lines = {{.label = "per step", .x = step_x, .y = values, .points = false},
+                                            {.label = "smoothed", .x = step_x, .y = smoothed(values), .points = false}};
+    html += svg_line_chart(lines, {.title = key + " per step", .xlabel = "step", .ylabel = key});
+  }
+  const std::vector<ChartSeries> rate = {{.label = "learning rate", .x = counting(lr.size()), .y = lr}};
+  html += svg_line_chart(rate, {.title = "learning rate", .xlabel = "epoch", .ylabel = "rate", .integer_x = true});
   return html + "</div></section>";
 }
 
@@ -83,19 +78,21 @@ std::string layer(const std::vector<ReportSample>& samples, size_t i) {
   }
   const LayerTrace& last = samples.back().trace.layers[i];
   std::string html = fmt::format(R"(<div class="layer" data-layer="{0}"><h3>{0} ({1})</h3><div class="grid">)",
-                                 escape(last.name), escape(last.class_name));
-  html += svg_line_chart({{.label = "mean", .x = x, .y = mean},
-                          {.label = "std", .x = x, .y = sd},
-                          {.label = "min", .x = x, .y = lo, .dashed = true},
-                          {.label = "max", .x = x, .y = hi, .dashed = true}},
-                         {.title = "output", .xlabel = "step", .width = 330, .height = 200});
+                                 html_escape(last.name), html_escape(last.class_name));
+  const std::vector<ChartSeries> output = {{.label = "mean", .x = x, .y = mean},
+                                           {.label = "std", .x = x, .y = sd},
+                                           {.label = "min", .x = x, .y = lo, .dashed = true},
+                                           {.label = "max", .x = x, .y = hi, .dashed = true}};
+  const ChartOptions small{.title = "output", .xlabel = "step", .width = 330, .height = 200};
+  html += svg_line_chart(output, small);
   std::vector<ChartSeries> fractions = {{.label = "dead (= 0)", .x = x, .y = dead}};
   if (last.saturated_fraction) fractions.push_back({.label = "saturated", .x = x, .y = sat});
-  html +=
-      svg_line_chart(fractions, {.title = "dead / saturated fraction", .xlabel = "step", .width = 330, .height = 200});
-  html +=
-      svg_line_chart({{.label = "||dL/dy||", .x = x, .y = grad}},
-                     {.title = "gradient at the output", .xlabel = "step", .width = 330, .height = 200, .log_y = true});
+  ChartOptions options = small;
+  options.title = "dead / saturated fraction";
+  html += svg_line_chart(fractions, options);
+  const std::vector<ChartSeries> gradient = {{.label = "||dL/dy||", .x = x, .y = grad}};
+  options.title = "gradient at the output", options.log_y = true;
+  html += svg_line_chart(gradient, options);
   for (size_t w = 0; w < last.weights.size(); ++w) {
     std::vector<double> norm, wgrad;
     for (const ReportSample& s : samples) {
@@ -105,8 +102,8 @@ std::string layer(const std::vector<ReportSample>& samples, size_t i) {
     }
     std::vector<ChartSeries> lines = {{.label = "||w||", .x = x, .y = norm}};
     if (last.weights[w].trainable) lines.push_back({.label = "||dL/dw||", .x = x, .y = wgrad, .dashed = true});
-    html += svg_line_chart(
-        lines, {.title = last.weights[w].name, .xlabel = "step", .width = 330, .height = 200, .log_y = true});
+    options.title = last.weights[w].name;
+    html += svg_line_chart(lines, options);
   }
   return html + "</div></div>";
 }
@@ -129,7 +126,7 @@ std::string batch_norms(const Model& model, const std::vector<ReportSample>& sam
     html += fmt::format(
         "<div class=\"bn\" data-layer=\"{}\"><h3>{}</h3><p class=\"note\">{} updates seen (training steps); "
         "the window 1 / {:.3g} = {:.0f} steps.</p><div class=\"grid\">",
-        escape(name), escape(name), samples.back().step, w_new, 1.0 / w_new);
+        html_escape(name), html_escape(name), samples.back().step, w_new, 1.0 / w_new);
     for (const bool variance : {false, true}) {
       std::vector<ChartSeries> series;
       for (size_t c = 0; c < samples[0].batch_norms[b].batch_mean.size(); ++c) {
@@ -171,16 +168,16 @@ std::string histograms(const std::vector<ReportSample>& samples) {
 std::string TrainingReport::html() const {
   std::string page = fmt::format("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>"
                                  "<style>{}</style></head><body>",
-                                 escape(options_.title), kStyle);
+                                 html_escape(options_.title), kStyle);
   page += fmt::format(
       "<header><h1>{}</h1><p class=\"note\">{} steps; the probe batch of {} samples traced every {} "
       "steps ({} samples). Written by minnow {}.</p><nav><a href=\"#model\">model</a><a href=\"#curves\">"
       "loss and metrics</a><a href=\"#layers\">layers</a><a href=\"#batchnorm\">BatchNormalization</a>"
       "<a href=\"#histograms\">histograms</a></nav></header>",
-      escape(options_.title), steps_done_, options_.probe_x->shape()[0], every_, samples_.size(), version());
+      html_escape(options_.title), steps_done_, options_.probe_x->shape()[0], every_, samples_.size(), version());
   page += R"(<section id="model"><h2>The model</h2><div class="model"><div class="diagram">)" +
           to_svg(model_, {.show_shapes = true, .show_trainable = true, .dpi = 72}) + "</div><pre class=\"summary\">" +
-          escape(model_.summary()) + "</pre></div></section>";
+          html_escape(model_.summary()) + "</pre></div></section>";
   page += curves(epoch_logs_, step_logs_, steps_, epoch_lr_);
   page += "<section id=\"layers\"><h2>Layers over training</h2><p class=\"note\">Each layer on the probe batch, "
           "in training mode, at every sample: the output, the fraction of outputs that are exactly 0 (dead ReLU units) "

@@ -18,17 +18,6 @@ constexpr std::array<const char*, 8> kColours = {"#1f77b4", "#d62728", "#2ca02c"
                                                  "#9467bd", "#8c564b", "#e377c2", "#17becf"};
 constexpr int kLeft = 56, kRight = 12, kTop = 40, kBottom = 38;  // the margins around the plot area
 
-std::string escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
-  }
-  return out;
-}
-
 // Maps data coordinates to pixels inside the plot area; y may be logarithmic.
 struct Frame {
   double x0, x1, y0, y1;
@@ -36,7 +25,7 @@ struct Frame {
   bool log_y;
   double px(double x) const { return kLeft + (x - x0) / (x1 - x0) * (width - kLeft - kRight); }
   double py(double y) const {
-    const double v = log_y ? std::log10(y) : y;
+    const double v = log_y && y > 0 ? std::log10(y) : y;  // callers pass only y > 0 on a log axis
     return height - kBottom - (v - y0) / (y1 - y0) * (height - kTop - kBottom);
   }
 };
@@ -105,12 +94,12 @@ std::string axes(const Frame& f, const ChartOptions& o) {
     svg += fmt::format(R"(<text x="{}" y="{:.1f}" text-anchor="end" class="tick">{}</text>)", kLeft - 4, y + 4,
                        tick_label(ys[i], spacing));
   }
-  svg += fmt::format(R"(<text x="{}" y="16" class="title">{}</text>)", kLeft, escape(o.title));
+  svg += fmt::format(R"(<text x="{}" y="16" class="title">{}</text>)", kLeft, html_escape(o.title));
   svg += fmt::format(R"(<text x="{}" y="{}" text-anchor="middle" class="label">{}</text>)",
-                     (kLeft + f.width - kRight) / 2, f.height - 6, escape(o.xlabel));
+                     (kLeft + f.width - kRight) / 2, f.height - 6, html_escape(o.xlabel));
   svg += fmt::format(
       R"svg(<text x="12" y="{}" text-anchor="middle" class="label" transform="rotate(-90 12 {})">{}</text>)svg",
-      (kTop + f.height - kBottom) / 2, (kTop + f.height - kBottom) / 2, escape(o.ylabel));
+      (kTop + f.height - kBottom) / 2, (kTop + f.height - kBottom) / 2, html_escape(o.ylabel));
   return svg;
 }
 
@@ -121,6 +110,18 @@ std::string open_svg(const ChartOptions& o, const char* kind) {
 }
 
 }  // namespace
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '"') out += "&quot;";
+    else out += c;
+  }
+  return out;
+}
 
 std::vector<double> nice_ticks(double low, double high, int count) {
   if (!(high > low) || count < 1) return {};
@@ -142,7 +143,7 @@ std::string legend(const std::vector<ChartSeries>& series) {
     const char* colour = kColours[size_t(s.colour >= 0 ? s.colour : long(k)) % kColours.size()];
     svg += fmt::format(R"(<line x1="{}" x2="{}" y1="28" y2="28" stroke="{}" stroke-width="2"{}/>)", x, x + 16, colour,
                        s.dashed ? R"( stroke-dasharray="4,2")" : "");
-    svg += fmt::format(R"(<text x="{}" y="32" class="legend">{}</text>)", x + 19, escape(s.label));
+    svg += fmt::format(R"(<text x="{}" y="32" class="legend">{}</text>)", x + 19, html_escape(s.label));
     x += 30 + 6 * int(s.label.size());
   }
   return svg;
@@ -161,11 +162,11 @@ std::string svg_line_chart(const std::vector<ChartSeries>& series, const ChartOp
       if (s.points)
         dots += fmt::format(
             R"(<circle class="point" cx="{:.1f}" cy="{:.1f}" r="2.2" fill="{}"><title>{}: {:g}, {:.5g}</title></circle>)",
-            f.px(s.x[i]), f.py(s.y[i]), colour, escape(s.label), s.x[i], s.y[i]);
+            f.px(s.x[i]), f.py(s.y[i]), colour, html_escape(s.label), s.x[i], s.y[i]);
     }
     svg += fmt::format(
                R"(<polyline class="series" data-label="{}" fill="none" stroke="{}" stroke-width="1.5"{} points="{}"/>)",
-               escape(s.label), colour, s.dashed ? R"( stroke-dasharray="5,3")" : "", points) +
+               html_escape(s.label), colour, s.dashed ? R"( stroke-dasharray="5,3")" : "", points) +
            dots;
   }
   return svg + "</svg>";

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace minnow {
@@ -31,6 +32,9 @@ std::string svg_line_chart(const std::vector<ChartSeries>& series, const ChartOp
 
 // A histogram as bars (one <rect class="bar"> per bin) over its range.
 std::string svg_histogram(const Histogram& histogram, const ChartOptions& options);
+
+// Text for HTML or SVG, as element text or inside a double-quoted attribute: & < > " escaped.
+std::string html_escape(std::string_view text);
 
 // Round tick values covering [low, high]: about `count` of them, at 1, 2 or 5 times a power of 10.
 std::vector<double> nice_ticks(double low, double high, int count);

@@ -144,3 +144,20 @@ TEST_CASE("nice_ticks picks round values: 1, 2 or 5 times a power of ten", "[rep
   CHECK(nice_ticks(-3, 7, 2) == std::vector<double>{0, 5});
   CHECK(nice_ticks(1, 1, 4).empty());
 }
+
+TEST_CASE("Names with HTML's reserved characters are escaped in the page, also inside attributes", "[report]") {
+  CHECK(html_escape(R"(a<b>&"c")") == "a&lt;b&gt;&amp;&quot;c&quot;");
+  clear_session();
+  const Data d;
+  auto inp = Input({6});
+  Model model(inp, Dense(DenseOptions{.units = 3, .activation = "softmax", .name = R"(out"<x>)"})(inp), "m&m");
+  model.compile("sgd", "sparse_categorical_crossentropy");
+  const std::string path = (std::filesystem::temp_directory_path() / "minnow_report_test" / "names.html").string();
+  TrainingReport report(model, {.path = path, .probe_x = &d.x, .probe_y = &d.y});
+  report.on_train_begin(1, 1);
+  report.on_train_end();
+  const std::string page = file_text(path);
+  CHECK(page.find(R"(data-layer="out&quot;&lt;x&gt;")") != std::string::npos);
+  CHECK(page.find("<title>Training report: m&amp;m</title>") != std::string::npos);
+  CHECK(page.find(R"(out"<x>)") == std::string::npos);  // never raw
+}
