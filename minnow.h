@@ -53,6 +53,7 @@
 #include "optim/sgd.h"
 
 // the model: the graph, training, losses, metrics, the summary, weight files
+#include "model/callback.h"
 #include "model/fit.h"
 #include "model/graph_queries.h"
 #include "model/losses.h"
@@ -73,3 +74,12 @@
 #include "tools/gradient_check.h"
 #include "tools/torch_state_dict.h"
 #include "tools/trace.h"
+
+// the callbacks fit calls at each step (Keras' keras.callbacks)
+#include "callbacks/csv_logger.h"
+#include "callbacks/early_stopping.h"
+#include "callbacks/learning_rate_scheduler.h"
+#include "callbacks/model_checkpoint.h"
+#include "callbacks/monitor.h"
+#include "callbacks/reduce_lr_on_plateau.h"
+#include "callbacks/terminate_on_nan.h"

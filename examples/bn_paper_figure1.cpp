@@ -299,7 +299,8 @@ int main(int argc, char** argv) try {
     const std::string path = fmt::format("{}/report_{}.html", flags.out, net.model->name());
     reports.push_back(std::make_unique<TrainingReport>(
         *net.model, ReportOptions{.path = path, .probe_x = &report_images, .probe_y = &report_labels}));
-    reports.back()->on_train_begin(1, flags.steps);
+    reports.back()->set_context(*net.model, {.epochs = 1, .steps = flags.steps});
+    reports.back()->on_train_begin({});
   }
   std::vector<Record> records{measure(0, nets, test, probe_images, flags.unit)};
   print_progress(records.back(), flags.steps);
@@ -329,8 +330,9 @@ int main(int argc, char** argv) try {
   write_figure(records, flags.out);
   for (size_t k = 0; k < nets.size(); ++k) {
     const Record& last = records.back();
-    reports[k]->on_epoch_end(0, {{"val_loss", last.loss[k]}, {"val_accuracy", last.accuracy[k]}});
-    reports[k]->on_train_end();
+    Logs logs{{"val_loss", last.loss[k]}, {"val_accuracy", last.accuracy[k]}};
+    reports[k]->on_epoch_end(0, logs);
+    reports[k]->on_train_end(logs);
     fmt::print("Training report: {}/report_{}.html (its samples and page took {:.2f} s)\n", flags.out,
                nets[k].model->name(), reports[k]->seconds());
   }

@@ -7,9 +7,13 @@
 //
 // Flags: --epochs N (default 4), --batch-size N (64), --data DIR (the folder with the IDX files),
 //        --limit N (train on the first N images only), --bn-momentum X (0.99, or 0.9 with --limit),
-//        --seed N, --verbose 0|1|2; --help lists them.
+//        --seed N, --verbose 0|1|2, --no-report; --help lists them.
+// Writes minnow-out/fashion_mnist/: the model's diagram, and the training report (report.html,
+// report/training_report.h) unless --no-report.
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <numeric>
 #include <string>
 
 #include <fmt/format.h>
@@ -18,6 +22,7 @@
 #include "examples/fashion_mnist_cnn.h"
 #include "examples/flags.h"
 #include "minnow.h"
+#include "report/training_report.h"
 
 using namespace minnow;
 
@@ -28,12 +33,13 @@ struct Flags {
   float bn_momentum = 0;  // 0: the default, 0.99 (Keras'), or 0.9 with --limit
   std::uint64_t seed = 42;
   int verbose = 1;
+  bool report = true;
   std::string data = default_fashion_mnist_dir();
 };
 
 const char* const kUsage =
     "Usage: fashion_mnist [--epochs N] [--batch-size N] [--limit N] [--bn-momentum X] [--seed N] [--verbose 0|1|2]\n"
-    "                     [--data DIR]\n"
+    "                     [--data DIR] [--no-report]\n"
     "\n"
     "Trains a small CNN with BatchNormalization on Fashion-MNIST with Adam, then evaluates it on the\n"
     "10,000 test images.\n"
@@ -45,7 +51,8 @@ const char* const kUsage =
     "                    --limit: few steps need moving statistics that forget their start faster)\n"
     "  --seed N          the weights and the order of the batches (default 42)\n"
     "  --verbose 0|1|2   silent, progress bar, one line per epoch (default 1)\n"
-    "  --data DIR        the folder with the IDX files (default /usr/share/datasets/fashion-mnist)\n";
+    "  --data DIR        the folder with the IDX files (default /usr/share/datasets/fashion-mnist)\n"
+    "  --no-report       do not write the training report (minnow-out/fashion_mnist/report.html)\n";
 
 Flags parse(int argc, char** argv) {
   Flags f;
@@ -61,6 +68,7 @@ Flags parse(int argc, char** argv) {
           [&](const std::string& a, const char* v) { f.seed = std::uint64_t(examples::parse_long(a, v, 0)); });
   p.value("--verbose", [&](const std::string& a, const char* v) { f.verbose = int(examples::parse_long(a, v, 0)); });
   p.value("--data", [&](const std::string&, const char* v) { f.data = v; });
+  p.toggle("--no-report", [&] { f.report = false; });
   p.parse(argc, argv);
   if (f.bn_momentum == 0) f.bn_momentum = f.limit > 0 ? 0.9f : 0.99f;
   return f;
@@ -98,7 +106,17 @@ int main(int argc, char** argv) try {
                  .verbose = flags.verbose};
   // The rate halves after every epoch but the first (1e-3, 5e-4, 2.5e-4, ...): big steps while
   // far from a minimum, then small ones, so the last epoch settles instead of jumping around.
-  fit.learning_rate_schedule = [](long epoch, double lr) { return epoch == 0 ? lr : lr / 2; };
+  LearningRateScheduler halve([](long epoch, double lr) { return epoch == 0 ? lr : lr / 2; });
+  fit.callbacks = {&halve};
+  // The training report, traced on the first 256 test images (report/training_report.h).
+  Tensor probe_x, probe_y;
+  std::vector<long> first(256);
+  std::iota(first.begin(), first.end(), 0L);
+  take_rows(test.images, first, 0, 256, probe_x);
+  take_rows(test.labels, first, 0, 256, probe_y);
+  const std::string report_path = "minnow-out/fashion_mnist/report.html";
+  TrainingReport report(model, {.path = report_path, .probe_x = &probe_x, .probe_y = &probe_y});
+  if (flags.report) fit.callbacks.push_back(&report);
   const History h = model.fit(train.images, train.labels, fit);
 
   const Logs result = model.evaluate(test.images, test.labels, 256);
@@ -109,6 +127,9 @@ int main(int argc, char** argv) try {
   fmt::print("Seconds per epoch: {:.1f} (mean over {} epochs of {} training images, batch size {})\n",
              seconds / double(h.seconds_per_epoch.size()), h.seconds_per_epoch.size(), train.labels.size(),
              flags.batch_size);
+  if (flags.report)
+    fmt::print("Training report: {} ({:.0f} KB; its samples and page took {:.1f} s of the {:.1f} s of training)\n",
+               report_path, double(std::filesystem::file_size(report_path)) / 1024, report.seconds(), seconds);
   return 0;
 } catch (const minnow::Error& e) {
   fmt::print(stderr, "fashion_mnist: {}\n", e.what());

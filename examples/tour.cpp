@@ -89,7 +89,8 @@ const std::vector<Stop>& stops() {
        "Keras' summary and progress bar. The tour trains one epoch on 6,000 images (94 steps of 64).\n"
        "With --limit the program sets BatchNormalization's momentum to 0.9 instead of Keras' 0.99, so\n"
        "the moving statistics that inference uses forget their initial 0 and 1 in about 30 steps\n"
-       "instead of 300 (with too few steps, fit says so). --full: 4 epochs of 60,000 images.",
+       "instead of 300 (with too few steps, fit says so). It writes the training report, a page to open\n"
+       "in a browser: minnow-out/fashion_mnist/report.html. --full: 4 epochs of 60,000 images.",
        {"--epochs", "1", "--limit", "6000"},
        {},
        true},

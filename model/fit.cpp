@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/random.h"
+#include "model/callback.h"
 #include "model/internal/model_runner.h"
 
 namespace minnow {
@@ -67,6 +68,7 @@ Logs train_on_batch(Model& model, const Tensor& x, const Tensor& y) {
   const std::vector<long> all = order(samples_of(x), false, nullptr);
   r.gather(x, y, all, 0, samples_of(x));
   const ModelRunner::StepResult s = r.train_step(1, 1);
+  if (!s.diverged.empty()) throw Error(s.diverged);
   r.training().batch_norms.remember();
   return r.logs(s.loss);
 }
@@ -147,6 +149,18 @@ void check_fit_options(const std::string& name, const FitOptions& opt) {
     throw UsageError(fmt::format("Model '{}': fit needs both validation_x and validation_y, or neither", name));
 }
 
+// Everything checked before the first step.
+void check_fit(ModelRunner& r, const Tensor& x, const Tensor& y, const FitOptions& opt) {
+  check_pair(r.name(), "fit", x, y);
+  check_fit_options(r.name(), opt);
+  if (opt.validation_x) check_pair(r.name(), "fit's validation data", *opt.validation_x, *opt.validation_y);
+  r.check_x(x, "fit's x");
+  if (opt.validation_x) r.check_x(*opt.validation_x, "fit's validation_x");
+  if (opt.check_inputs) r.check_values("fit's x", x, "fit's y", y);
+  if (opt.check_inputs && opt.validation_x)
+    r.check_values("fit's validation_x", *opt.validation_x, "fit's validation_y", *opt.validation_y);
+}
+
 // The validation data: given, or Keras' validation_split, which holds out the last samples before
 // any shuffling. Returns how many samples remain for training.
 long split_validation(const std::string& name, const Tensor& x, const Tensor& y, const FitOptions& opt, Tensor& val_x,
@@ -168,24 +182,33 @@ long split_validation(const std::string& name, const Tensor& x, const Tensor& y,
   return n;
 }
 
-// The learning rate of epoch `epoch` (1-based) from fit's schedule, if it has one.
-void schedule_learning_rate(const std::string& name, const FitOptions& opt, Optimizer& optimizer, long epoch) {
-  if (!opt.learning_rate_schedule) return;
-  const double lr = opt.learning_rate_schedule(epoch - 1, optimizer.learning_rate());
-  if (!(std::isfinite(lr) && lr > 0))
-    throw ConfigError(fmt::format("Model '{}': fit's learning_rate_schedule returned {} for epoch {} (0-based); a "
-                                  "learning rate must be finite and > 0",
-                                  name, lr, epoch - 1));
-  optimizer.set_learning_rate(float(lr));
+bool stop_requested(const FitOptions& opt) {
+  return std::any_of(opt.callbacks.begin(), opt.callbacks.end(), [](const Callback* c) { return c->stop_requested(); });
 }
 
-// One epoch over the first n samples of (x, y) in the order idx; returns the mean loss.
+// Every callback learns the model, fit's parameters and the keys the epochs' logs will hold.
+void start_callbacks(ModelRunner& r, Model& model, const FitOptions& opt, long steps, bool validation) {
+  CallbackParams params{.epochs = opt.epochs, .steps = steps, .verbose = opt.verbose};
+  for (const auto& [key, v] : r.logs(0)) params.log_keys.push_back(key);
+  if (validation)
+    for (const auto& [key, v] : r.logs(0)) params.log_keys.push_back("val_" + key);
+  for (Callback* c : opt.callbacks) {
+    if (!c) throw UsageError(fmt::format("Model '{}': fit's callbacks hold a null pointer", r.name()));
+    c->set_context(model, params, opt.out);
+  }
+  for (Callback* c : opt.callbacks) c->on_train_begin({});
+}
+
+// One epoch over the first n samples of (x, y) in the order idx; returns the mean loss (nan when
+// a step diverged and a callback stopped training there).
 double train_epoch(ModelRunner& r, const Tensor& x, const Tensor& y, const std::vector<long>& idx, long n, long epoch,
                    const FitOptions& opt, ProgressBar& bar, bool& warned) {
   const long steps = (n + opt.batch_size - 1) / opt.batch_size;
+  const bool want_logs = opt.verbose > 0 || !opt.callbacks.empty();
   double loss_sum = 0;
   long seen = 0;
-  for (long s = 0; s < steps; ++s) {
+  for (long s = 0; s < steps && !stop_requested(opt); ++s) {
+    for (Callback* c : opt.callbacks) c->on_train_batch_begin(s, {});
     const long b = s * opt.batch_size, e = std::min(n, b + opt.batch_size);
     r.gather(x, y, idx, b, e);
     const ModelRunner::StepResult step = r.train_step(epoch, s + 1);
@@ -195,7 +218,12 @@ double train_epoch(ModelRunner& r, const Tensor& x, const Tensor& y, const std::
     }
     loss_sum += step.loss * double(step.samples);
     seen += step.samples;
-    if (opt.verbose > 0) bar.update(s + 1, ordered(r.logs(loss_sum / double(seen))));
+    if (want_logs) {
+      const Logs logs = r.logs(loss_sum / double(seen));
+      if (opt.verbose > 0) bar.update(s + 1, ordered(logs));
+      for (Callback* c : opt.callbacks) c->on_train_batch_end(s, logs);
+    }
+    if (!step.diverged.empty() && !stop_requested(opt)) throw Error(step.diverged);  // nobody stopped on it
   }
   return loss_sum / double(seen);
 }
@@ -204,39 +232,34 @@ double train_epoch(ModelRunner& r, const Tensor& x, const Tensor& y, const std::
 
 History fit(Model& model, const Tensor& x, const Tensor& y, const FitOptions& opt) {
   ModelRunner r(model, "fit");
-  const std::string& name = r.name();
-  check_pair(name, "fit", x, y);
-  check_fit_options(name, opt);
-  if (opt.validation_x) check_pair(name, "fit's validation data", *opt.validation_x, *opt.validation_y);
-  r.check_x(x, "fit's x");
-  if (opt.validation_x) r.check_x(*opt.validation_x, "fit's validation_x");
-  if (opt.check_inputs) r.check_values("fit's x", x, "fit's y", y);
-  if (opt.check_inputs && opt.validation_x)
-    r.check_values("fit's validation_x", *opt.validation_x, "fit's validation_y", *opt.validation_y);
+  check_fit(r, x, y, opt);
   Tensor val_x, val_y;
-  const long n = split_validation(name, x, y, opt, val_x, val_y);
+  const long n = split_validation(r.name(), x, y, opt, val_x, val_y), steps = (n + opt.batch_size - 1) / opt.batch_size;
   std::ostream& out = stream_or_cout(opt.out);
   r.prepare_training();
+  start_callbacks(r, model, opt, steps, !val_x.empty());
   Rng rng(opt.seed);
   History history;
+  Logs logs;
   bool warned = false;
-  for (long epoch = 1; epoch <= opt.epochs; ++epoch) {
-    schedule_learning_rate(name, opt, *r.training().optimizer, epoch);
+  for (long epoch = 1; epoch <= opt.epochs && !stop_requested(opt); ++epoch) {
     if (opt.verbose > 0) out << fmt::format("Epoch {}/{}\n", epoch, opt.epochs) << std::flush;
+    for (Callback* c : opt.callbacks) c->on_epoch_begin(epoch - 1, {});
     const auto start = std::chrono::steady_clock::now();
     const std::vector<long> idx = order(n, opt.shuffle, &rng);
     r.reset_metrics();
-    ProgressBar bar(out, (n + opt.batch_size - 1) / opt.batch_size, opt.verbose, is_terminal(out));
-    Logs logs = r.logs(train_epoch(r, x, y, idx, n, epoch, opt, bar, warned));
+    ProgressBar bar(out, steps, opt.verbose, is_terminal(out));
+    logs = r.logs(train_epoch(r, x, y, idx, n, epoch, opt, bar, warned));
     if (!val_x.empty())
       for (const auto& [k, v] : evaluate(model, val_x, val_y, opt.batch_size)) logs["val_" + k] = v;
-    for (const auto& [k, v] : logs) history.history[k].push_back(v);
-    if (opt.learning_rate_schedule) history.history["lr"].push_back(r.training().optimizer->learning_rate());
     history.seconds_per_epoch.push_back(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    bar.finish(ordered(logs));
+    bar.finish(ordered(logs));  // the progress bar comes first, as Keras' ProgbarLogger
+    for (Callback* c : opt.callbacks) c->on_epoch_end(epoch - 1, logs);
+    for (const auto& [k, v] : logs) history.history[k].push_back(v);
   }
   r.training().batch_norms.remember();
+  for (Callback* c : opt.callbacks) c->on_train_end(logs);
   const std::string warning = r.training().batch_norms.late_warning();
   if (!warning.empty()) out << warning << '\n' << std::flush;
   return history;

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <iosfwd>
 #include <map>
 #include <string>
@@ -19,10 +18,8 @@
 
 namespace minnow {
 
+class Callback;
 class Model;
-
-// (epoch counted from 0, the current learning rate) -> the learning rate for that epoch.
-using LearningRateSchedule = std::function<double(long epoch, double lr)>;
 
 // fit()'s options, with Keras' names and defaults.
 struct FitOptions {
@@ -38,9 +35,10 @@ struct FitOptions {
                                 // targets the loss refuses (labels out of range), in the
                                 // training and the validation data
   std::ostream* out = nullptr;  // where the progress and fit's warnings go (default std::cout)
-  // Keras' LearningRateScheduler: before each epoch (0-based), the optimizer's learning rate
-  // becomes schedule(epoch, current rate); History records it under "lr". Empty: unchanged.
-  LearningRateSchedule learning_rate_schedule = nullptr;
+  // Called at each step of training, in this order (model/callback.h; the ready-made ones are in
+  // callbacks/: EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, CSVLogger,
+  // LearningRateScheduler, TerminateOnNaN). Not owned: each must outlive the call.
+  std::vector<Callback*> callbacks{};
 };
 
 // What fit() returns: per-epoch values, keyed as Keras' History.history ("loss", "accuracy",

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -127,20 +128,22 @@ void ModelRunner::restore() {
 ModelRunner::StepResult ModelRunner::train_step(long epoch, long step) {
   back_up();
   auto diverged = [&](const std::string& what) {
-    return Error(fmt::format("Model '{}': {} at epoch {}, step {}; training stopped and the weights from before that "
-                             "step are kept. Try a smaller learning rate or check the data.",
-                             name_, what, epoch, step));
+    restore();
+    return StepResult{std::numeric_limits<double>::quiet_NaN(), samples_of(yb_),
+                      fmt::format("Model '{}': {} at epoch {}, step {}; training stopped and the weights from before "
+                                  "that step are kept. Try a smaller learning rate or check the data.",
+                                  name_, what, epoch, step)};
   };
   try {
     const Tensor& y_pred = m_.run(Mode::Training);                       // forward
     const double loss = t_->loss->compute(y_pred, yb_, &t_->loss_grad);  // L and dL/dy_pred
-    if (!std::isfinite(loss)) throw diverged(fmt::format("the loss became {}", loss));
+    if (!std::isfinite(loss)) return diverged(fmt::format("the loss became {}", loss));
     for (const auto& metric : t_->metrics) metric->update_state(y_pred, yb_);
     const Tensor* dys[1] = {&t_->loss_grad};
     m_.run_backward(dys, /*input_gradients=*/false);  // nobody needs dL/dx of the input batch
     t_->optimizer->apply_gradients(t_->params);
     for (const Parameter* p : t_->params)
-      if (!p->value.row().allFinite()) throw diverged(fmt::format("weight '{}' became non-finite", p->name));
+      if (!p->value.row().allFinite()) return diverged(fmt::format("weight '{}' became non-finite", p->name));
     t_->batch_norms.count_updates();
     return {loss, samples_of(yb_)};
   } catch (...) {

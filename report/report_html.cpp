@@ -190,7 +190,7 @@ std::string TrainingReport::html() const {
   return page + "</body></html>\n";
 }
 
-void TrainingReport::on_train_end() {
+void TrainingReport::on_train_end(const Logs& /*logs*/) {
   namespace fs = std::filesystem;
   const auto start = std::chrono::steady_clock::now();
   const std::string page = html();

@@ -50,8 +50,11 @@ TrainingReport::TrainingReport(Model& model, ReportOptions options) : model_(mod
 
 TrainingReport::~TrainingReport() = default;
 
-void TrainingReport::on_train_begin(long epochs, long steps_per_epoch) {
-  total_steps_ = std::max(1L, epochs * steps_per_epoch);
+void TrainingReport::on_train_begin(const Logs& /*logs*/) {
+  if (&model("TrainingReport") != &model_)
+    throw UsageError(fmt::format("TrainingReport: it reports on model '{}', but fit trains model '{}'", model_.name(),
+                                 model("TrainingReport").name()));
+  total_steps_ = std::max(1L, params().epochs * params().steps);
   every_ = options_.every > 0 ? options_.every : std::max(1L, total_steps_ / 40);
   snapshot_steps_.clear();
   for (long k = 0; k < options_.snapshots; ++k)  // 0, ..., total: evenly spaced, rounded to a sample
@@ -60,15 +63,15 @@ void TrainingReport::on_train_begin(long epochs, long steps_per_epoch) {
   sample(0, options_.snapshots > 0);
 }
 
-void TrainingReport::on_train_batch_end(long step, const Logs& logs) {
-  steps_done_ = step + 1;
+void TrainingReport::on_train_batch_end(long /*batch*/, const Logs& logs) {
+  ++steps_done_;
   steps_.push_back(double(steps_done_));
   for (const auto& [key, value] : logs) step_logs_[key].push_back(value);
   const bool snapshot = std::find(snapshot_steps_.begin(), snapshot_steps_.end(), steps_done_) != snapshot_steps_.end();
   if (steps_done_ % every_ == 0 || snapshot) sample(steps_done_, snapshot);
 }
 
-void TrainingReport::on_epoch_end(long /*epoch*/, const Logs& logs) {
+void TrainingReport::on_epoch_end(long /*epoch*/, Logs& logs) {
   for (const auto& [key, value] : logs) epoch_logs_[key].push_back(value);
   epoch_lr_.push_back(model_.optimizer().learning_rate());
 }

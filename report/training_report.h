@@ -2,8 +2,11 @@
 // browser, offline (inline SVG and CSS, no script from anywhere else).
 //   TrainingReport report(model, {.path = "minnow-out/fashion_mnist/report.html",
 //                                 .probe_x = &x_probe, .probe_y = &y_probe});
-//   ... report.on_train_begin(epochs, steps); after each step report.on_train_batch_end(step, logs);
-//   after each epoch report.on_epoch_end(epoch, logs); at the end report.on_train_end() writes it.
+//   fit_options.callbacks = {&report};          a Callback (model/callback.h): fit calls its hooks,
+//   model.fit(x, y, fit_options);               and on_train_end writes the page
+// A hand-written training loop calls the hooks itself: report.set_context(model, {.epochs = E,
+// .steps = S}), report.on_train_begin({}), on_train_batch_end(batch, logs) after each step,
+// on_epoch_end(epoch, logs) after each epoch, and on_train_end({}).
 // What it holds:
 //   - the model's diagram (diagram/plot_model.h) and its summary;
 //   - loss and every metric per epoch, training against validation, per step (raw and smoothed),
@@ -25,7 +28,7 @@
 #include <vector>
 
 #include "core/tensor.h"
-#include "model/fit.h"
+#include "model/callback.h"
 #include "plot/plot.h"
 #include "tools/trace.h"
 
@@ -55,18 +58,20 @@ struct ReportSample {
   std::vector<std::pair<std::string, Histogram>> histograms{};  // snapshots only: "dense (output)"
 };
 
-class TrainingReport {
+class TrainingReport : public Callback {
  public:
   TrainingReport(Model& model, ReportOptions options);
   ~TrainingReport();
   TrainingReport(const TrainingReport&) = delete;
   TrainingReport& operator=(const TrainingReport&) = delete;
 
-  // The hooks, as Keras' callbacks name them; a hand-written training loop calls them itself.
-  void on_train_begin(long epochs, long steps_per_epoch);
-  void on_train_batch_end(long step, const Logs& logs);  // step counted from 0 over the whole run
-  void on_epoch_end(long epoch, const Logs& logs);
-  void on_train_end();  // writes the file
+  // The hooks (model/callback.h). on_train_begin plans the samples over params().epochs x
+  // params().steps steps (a UsageError when fit trains another model than the report's);
+  // every on_train_batch_end is one step; on_train_end writes the file (an IoError if it cannot).
+  void on_train_begin(const Logs& logs) override;
+  void on_train_batch_end(long batch, const Logs& logs) override;
+  void on_epoch_end(long epoch, Logs& logs) override;
+  void on_train_end(const Logs& logs) override;
 
   // The page, as written by on_train_end.
   std::string html() const;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks that the API reference (docs/api/*.md) documents every public declaration of the
-headers of every floor (core/, core/kernels/, layers/, optim/, model/, io/, tools/, plot/, diagram/, report/), with the declaration as the header writes it.
+headers of every floor (core/, core/kernels/, layers/, optim/, model/, io/, tools/, callbacks/, plot/, diagram/, report/), with the declaration as the header writes it.
 
     python3 scripts/check_api_docs.py [--root DIR]          check; exit 1 and list the problems
     python3 scripts/check_api_docs.py --list                 every declaration the check expects
@@ -36,7 +36,7 @@ import os
 import re
 import sys
 
-HEADER_DIRS = ("core", "core/kernels", "layers", "optim", "model", "io", "tools", "plot", "diagram", "report")
+HEADER_DIRS = ("core", "core/kernels", "layers", "optim", "model", "io", "tools", "callbacks", "plot", "diagram", "report")
 
 
 # ---- reading the headers ---------------------------------------------------------------------

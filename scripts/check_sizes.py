@@ -15,7 +15,7 @@ import os
 import re
 import sys
 
-FOLDERS = ["core", "core/kernels", "layers", "optim", "io", "plot", "model", "model/internal", "tools", "diagram", "report"]
+FOLDERS = ["core", "core/kernels", "layers", "optim", "io", "plot", "model", "model/internal", "tools", "callbacks", "diagram", "report"]
 MAX_FILE, MAX_HEADER, MAX_FUNCTION = 400, 120, 40
 # A definition's first line: a name with arguments, not a control statement, a namespace, a class.
 START = re.compile(r"^( {0,2})(?!namespace\b|class\b|struct\b|enum\b|union\b|if\b|for\b|while\b|switch\b|return\b|"

@@ -41,10 +41,13 @@ class ModelRunner {
   struct StepResult {
     double loss;
     long samples;
+    std::string diverged{};  // why the step was undone (a non-finite loss or weight); empty: it was not
   };
   // Samples idx[b..e) of x into the model's input slot, and y's into the batch's targets.
   void gather(const Tensor& x, const Tensor& y, const std::vector<long>& idx, long b, long e);
-  // forward, loss, backward, optimizer step; a failing step leaves the model as it was.
+  // forward, loss, backward, optimizer step; a failing step leaves the model as it was. A step
+  // whose loss or weights become non-finite is undone and returns a nan loss and the reason,
+  // for the caller to throw or (TerminateOnNaN) to stop on.
   StepResult train_step(long epoch, long step);
   // forward and loss in inference mode; updates the metrics.
   StepResult test_step();

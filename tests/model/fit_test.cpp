@@ -249,34 +249,6 @@ TEST_CASE("A few hundred Fashion-MNIST steps train a small CNN well above chance
   CHECK(r.at("accuracy") > 0.75);
 }
 
-TEST_CASE("fit's learning_rate_schedule sets the rate before each epoch, as Keras' LearningRateScheduler", "[fit]") {
-  auto in = Input({2});
-  auto d = Dense(1);
-  Model model(in, d(in));
-  d->weight("kernel").value = Tensor({2, 1}, {1, 1});
-  model.compile(std::make_shared<SGD>(SGDOptions{.learning_rate = 0.5f}), std::make_shared<MeanSquaredError>());
-  const Tensor x({2, 2}, {1, 0, 0, 1}), y({2, 1}, {2, 0});
-  std::vector<long> epochs_seen;
-  FitOptions opt{.epochs = 2, .batch_size = 2, .shuffle = false, .verbose = 0};
-  opt.learning_rate_schedule = [&](long epoch, double lr) {
-    epochs_seen.push_back(epoch);
-    return epoch == 0 ? lr : lr / 2;
-  };
-  const History h = model.fit(x, y, opt);
-  CHECK(epochs_seen == std::vector<long>{0, 1});
-  CHECK(h.history.at("lr") == std::vector<double>{0.5, 0.25});
-  // Epoch 0 at 0.5: W = [1.5, 0.5] (as in the train_on_batch test). Epoch 1 at 0.25: errors
-  // [-0.5, 0.5], dW = [-0.5, 0.5], W <- W - 0.25 dW = [1.625, 0.375]; the bias gradient is 0.
-  require_values(d->weight("kernel").value, {1.625f, 0.375f});
-
-  // A rate that is not finite and > 0 stops fit before that epoch, naming it; epoch 0 (at 0.25)
-  // ran: errors [-0.375, 0.375], W <- [1.625, 0.375] - 0.25 [-0.375, 0.375].
-  opt.learning_rate_schedule = [](long epoch, double lr) { return epoch == 1 ? 0.0 : lr; };
-  require_throws<ConfigError>([&] { model.fit(x, y, opt); },
-                              {"Model 'model", "learning_rate_schedule returned 0 for epoch 1"});
-  require_values(d->weight("kernel").value, {1.71875f, 0.28125f});
-}
-
 namespace {
 
 // Input(4) -> Dense(8) -> BatchNormalization(options) named "bn" -> Dense(1), compiled with SGD and MSE.

@@ -32,7 +32,7 @@ struct Data {
 
 // 2 epochs of 6 steps of 16, the hooks called as fit calls them; returns the final weights.
 std::vector<Tensor> train(Model& model, const Data& d, TrainingReport* report) {
-  if (report) report->on_train_begin(2, 6);
+  if (report) report->set_context(model, {.epochs = 2, .steps = 6}), report->on_train_begin({});
   Tensor xb({16, 6}), yb(Shape{16});
   for (long epoch = 0, step = 0; epoch < 2; ++epoch) {
     Logs logs;
@@ -44,7 +44,7 @@ std::vector<Tensor> train(Model& model, const Data& d, TrainingReport* report) {
     }
     if (report) report->on_epoch_end(epoch, logs);
   }
-  if (report) report->on_train_end();
+  if (report) report->on_train_end({});
   return model.get_weights();
 }
 
@@ -130,6 +130,30 @@ TEST_CASE("The report page holds every section and the charts it promises", "[re
   CHECK(page.find("<script src") == std::string::npos);
 }
 
+TEST_CASE("fit writes the report as one of its callbacks, the same page as the hooks called by hand", "[report]") {
+  const Data d;
+  auto by_hand = small_model();
+  const auto dir = std::filesystem::temp_directory_path() / "minnow_report_test";
+  TrainingReport hand(*by_hand, {.path = (dir / "hand.html").string(), .probe_x = &d.x, .probe_y = &d.y, .every = 4});
+  const std::vector<Tensor> expected = train(*by_hand, d, &hand);
+  auto fitted = small_model();
+  TrainingReport report(*fitted, {.path = (dir / "fit.html").string(), .probe_x = &d.x, .probe_y = &d.y, .every = 4});
+  std::ostringstream warnings;  // fit's: too few steps for the moving statistics
+  FitOptions opt{.epochs = 2, .batch_size = 16, .shuffle = false, .verbose = 0, .out = &warnings};  // train()'s steps
+  opt.callbacks = {&report};
+  fitted->fit(d.x, d.y, opt);
+  const std::vector<Tensor> got = fitted->get_weights();
+  for (size_t i = 0; i < got.size(); ++i)
+    CHECK(std::equal(got[i].data(), got[i].data() + got[i].size(), expected[i].data()));
+  REQUIRE(report.samples().size() == hand.samples().size());
+  CHECK(report.samples().back().step == 12);
+  CHECK(file_text((dir / "fit.html").string()).find("Total params: 115") != std::string::npos);
+  // A report belongs to one model: fit on another is refused before training.
+  auto other = small_model();
+  require_throws_unchanged<UsageError>(*other, [&] { other->fit(d.x, d.y, opt); },
+                                       {"TrainingReport", "reports on model 'small", "fit trains model 'small"});
+}
+
 TEST_CASE("The report's options are checked", "[report]") {
   const Data d;
   auto model = small_model();
@@ -154,8 +178,9 @@ TEST_CASE("Names with HTML's reserved characters are escaped in the page, also i
   model.compile("sgd", "sparse_categorical_crossentropy");
   const std::string path = (std::filesystem::temp_directory_path() / "minnow_report_test" / "names.html").string();
   TrainingReport report(model, {.path = path, .probe_x = &d.x, .probe_y = &d.y});
-  report.on_train_begin(1, 1);
-  report.on_train_end();
+  report.set_context(model, {.epochs = 1, .steps = 1});
+  report.on_train_begin({});
+  report.on_train_end({});
   const std::string page = file_text(path);
   CHECK(page.find(R"(data-layer="out&quot;&lt;x&gt;")") != std::string::npos);
   CHECK(page.find("<title>Training report: m&amp;m</title>") != std::string::npos);
