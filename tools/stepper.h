@@ -19,8 +19,7 @@
 //         LAYER/WEIGHT              a weight (dense/kernel)    LAYER/WEIGHT.grad  its dL/dw
 //         loss/grad                 dL/dy_pred
 //   s   BatchNormalization's batch statistics next to its moving statistics (the last BN run)
-//   e   the equations the last thing run computed;  g  where the step is in the graph
-//   h   the keys;  q  quit
+//   e   the equations the last thing run computed;  g  where the step is in the graph;  h  keys;  q  quit
 // A training forward runs BatchNormalization's (F4): the moving statistics move, as in
 // train_on_batch (and again when the pass starts over in training mode). A learner's mistake
 // (b before l, a tensor that does not exist, a slice out of range) is an "error: ..." line
