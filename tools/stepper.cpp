@@ -15,6 +15,12 @@ namespace minnow {
 
 namespace {
 
+std::string fixed(double v, int decimals = 4) {
+  std::string s = fmt::format("{:.{}f}", v, decimals);
+  if (s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
+  return s;
+}
+
 // The model's layers in execution order, with the input layer first even for a Sequential.
 std::vector<Layer*> layers_in_order(const Model& model) {
   if (model.inputs().size() != 1 || model.outputs().size() != 1)
@@ -28,10 +34,14 @@ std::vector<Layer*> layers_in_order(const Model& model) {
   return out;
 }
 
-std::string stats_line(const Tensor& t) {
+// The statistics of t, four decimals each (a value that rounds to 0 prints as 0.0000, never -0.0000);
+// with zeros, the share of values exactly 0 (dead ReLU units, in an output).
+std::string stats_line(const Tensor& t, bool zeros = false) {
   const TensorStats s = tensor_stats(t);
-  return fmt::format("mean {:.4f}  std {:.4f}  min {:.4f}  max {:.4f}  zeros {:.1f}%  |.| {:.4f}", s.mean, s.stddev,
-                     s.min, s.max, 100 * s.zero_fraction, l2_norm(t));
+  std::string out =
+      fmt::format("mean {}  std {}  min {}  max {}", fixed(s.mean), fixed(s.stddev), fixed(s.min), fixed(s.max));
+  if (zeros) out += fmt::format("  zeros {:.1f}%", 100 * s.zero_fraction);
+  return out + fmt::format("  |.| {}", fixed(l2_norm(t)));
 }
 
 std::string equation_lines(const std::vector<std::string>& lines) {
@@ -101,7 +111,7 @@ std::string Stepper::forward() {
   const Equations eq = layer_equations(layer);
   return fmt::format("forward {}/{}  {} ({}) <- {}, {} mode   [{}]\n{}  output {}: {}\n{}", next_forward_ - 1,
                      layers_.size() - 1, layer.name(), layer.class_name(), from, to_string(mode_), eq.source,
-                     equation_lines(eq.forward), y.shape().str(), stats_line(y), hint());
+                     equation_lines(eq.forward), y.shape().str(), stats_line(y, true), hint());
 }
 
 std::string Stepper::compute_loss() {
@@ -191,7 +201,7 @@ std::string Stepper::update() {
                      stats_line(p.value), stats_line(change), stats_line(p.grad));
   const long n = std::min(4L, before.size());
   std::string b, a;
-  for (long k = 0; k < n; ++k) b += fmt::format(" {:.6f}", before[k]), a += fmt::format(" {:.6f}", p.value[k]);
+  for (long k = 0; k < n; ++k) b += " " + fixed(before[k], 6), a += " " + fixed(p.value[k], 6);
   out += fmt::format("  first {} values: before{} -> after{}\n", n, b, a);
   last_ = Last::Update;
   return out + hint();

@@ -110,7 +110,8 @@ int run_terminal(Stepper& stepper, int in_fd, int out_fd) {
     write_all(out_fd, command);
     if (c == 'p') {
       write_all(out_fd, " ");
-      command += " " + read_line(in_fd, raw);
+      command += ' ';
+      command += read_line(in_fd, raw);
       if (!raw) write_all(out_fd, "\n");
     } else {
       write_all(out_fd, "\n");

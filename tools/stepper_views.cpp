@@ -51,7 +51,7 @@ const Tensor& Stepper::find_tensor(const std::string& name) const {
   const Layer& layer = find_layer(name.substr(0, slash), what);
   const std::string part = name.substr(slash + 1);
   const auto index = size_t(std::find(layers_.begin(), layers_.end(), &layer) - layers_.begin());
-  const bool ran_forward = index < next_forward_, ran_backward = index + 1 + backward_done_ >= layers_.size();
+  const bool ran_forward = index < next_forward_, ran_backward = index + backward_done_ >= layers_.size();
   if (part == "output") {
     if (index == 0) return batch_.x;
     if (!ran_forward) throw UsageError(fmt::format("{}: {} has not run forward in this pass", what, layer.name()));
@@ -139,8 +139,9 @@ std::string Stepper::batch_norm_stats() const {
   const size_t shown = std::min<size_t>(mean.size(), 8);
   for (size_t c = 0; c < shown; ++c) {
     const long k = long(c);
-    out += fmt::format("  {:>7} {:>11.4f} {:>11.4f}->{:<11.4f} {:>11.4f} {:>11.4f}->{:<11.4f}\n", c, mean[c],
-                       before[0][k], mm[k], var[c], before[1][k], mv[k]);
+    std::string line = fmt::format("  {:>7} {:>11.4f} {:>11.4f}->{:<11.4f} {:>11.4f} {:>11.4f}->{:<11.4f}", c, mean[c],
+                                   before[0][k], mm[k], var[c], before[1][k], mv[k]);
+    out += line.erase(line.find_last_not_of(' ') + 1) + "\n";
   }
   if (shown < mean.size())
     out += fmt::format("  ... {} channels in all; p {}/moving_mean shows every one\n", mean.size(), bn.name());
@@ -178,12 +179,14 @@ std::string Stepper::graph() const {
   const size_t next = next_forward_ < n ? next_forward_ : loss_ && backward_done_ + 1 < n ? n - 1 - backward_done_ : n;
   for (size_t i = 0; i < n; ++i) {
     const Layer& l = *layers_[i];
-    const bool fwd = i<next_forward_, bwd = i> 0 && i + 1 + backward_done_ >= n, here = i == next;
+    const bool fwd = i < next_forward_;
+    const bool bwd = i > 0 && i + backward_done_ >= n;
     std::string from;
     for (const SymbolicTensor& in : model_.node_of(l).inputs) from += (from.empty() ? "<- " : ", ") + in.layer->name();
     const std::string shape = i == 0 ? batch_.x.shape().str() : fwd ? l.output().shape().str() : "";
-    out += fmt::format(" {} {:<3}{:<3} {:<24} {:<20} {:<16} {}\n", here ? "->" : "  ", fwd ? "f" : "", bwd ? "b" : "",
-                       l.name(), l.class_name(), shape, from);
+    std::string line = fmt::format(" {} {:<3}{:<3} {:<24} {:<20} {:<16} {}", i == next ? "->" : "  ", fwd ? "f" : "",
+                                   bwd ? "b" : "", l.name(), l.class_name(), shape, from);
+    out += line.erase(line.find_last_not_of(' ') + 1) + "\n";
   }
   out += fmt::format("    loss {}: {}\n", model_.loss().name(), loss_ ? fmt::format("{:.6f}", *loss_) : "not yet");
   return out + "  (f: forward done, b: backward done, ->: the next layer to run)\n";

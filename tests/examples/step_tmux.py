@@ -21,18 +21,18 @@ WIDTH, HEIGHT = 120, 50
 # (keys to send, text the screen must then show). "p" lines are typed with Enter.
 STEPS = [
     ("h", "keys (one training step, piece by piece):"),
-    ("b", "error: b: no loss yet: the forward pass is at layer 0 of 4"),
-    ("f", "forward 1/4  dense (Dense) <- input_1, training mode"),
-    ("f", "forward 2/4  batch_normalization (BatchNormalization) <- dense"),
+    ("b", "error: b: no loss yet: the forward pass is at layer 0 of 3"),
+    ("f", "forward 1/3  dense (Dense) <- input_1, training mode"),
+    ("f", "forward 2/3  batch_normalization (BatchNormalization) <- dense"),
     ("s", "batch statistics (F1) of its input (4, 50), m = 4 values per channel"),
     ("e", "(F2)  x_hat = (x - mu_c) / sqrt(var_c + epsilon)"),
     ("p", None),
     ("dense/kernel[0:2, 0:3]\n", "dense/kernel[0:2, 0:3] (2, 3)"),
-    ("ff", "forward 4/4  dense_1 (Dense)"),
+    ("f", "forward 3/3  dense_1 (Dense)"),
     ("l", "loss  mean_squared_error = "),
-    ("b", "backward 1/4  dense_1 (Dense)"),
+    ("b", "backward 1/3  dense_1 (Dense)"),
     ("g", "->"),
-    ("bbb", "backward 4/4  dense (Dense)"),
+    ("bb", "backward 3/3  dense (Dense)"),
     ("o", "update 1/6  dense/kernel (30, 50)   SGD"),
     ("m", "mode: inference"),
 ]
@@ -103,7 +103,7 @@ def interrupted(tmux, step, work):
     stty = os.path.join(work, "stty-c")
     start(tmux, "interrupt", step, stty)
     tmux("send-keys", "-t", "interrupt", "-l", "f")
-    tmux.wait_for("interrupt", "forward 1/4")
+    tmux.wait_for("interrupt", "forward 1/3")
     tmux("send-keys", "-t", "interrupt", "C-c")
     tmux.wait_for("interrupt", "STEP-ENDED")
     check_restored(stty)
