@@ -45,8 +45,8 @@ long clip(long v, long n) { return std::clamp(v < 0 ? v + n : v, 0L, n); }
 
 }  // namespace
 
-TensorRef parse_tensor_ref(const std::string& input) {
-  const std::string text = trim(input);
+TensorRef parse_tensor_ref(const std::string& text_as_typed) {
+  const std::string text = trim(text_as_typed);
   TensorRef ref;
   const size_t open = text.find('[');
   ref.name = trim(text.substr(0, open));

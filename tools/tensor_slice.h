@@ -35,7 +35,7 @@ struct AxisRange {
 };
 
 // Parses "name" or "name[...]". Throws UsageError for a malformed expression, naming it.
-TensorRef parse_tensor_ref(const std::string& text);
+TensorRef parse_tensor_ref(const std::string& text_as_typed);
 // The ranges of `axes` on a tensor of `shape`; `what` names the tensor in messages.
 std::vector<AxisRange> resolve_slice(const std::vector<SliceAxis>& axes, const Shape& shape, const std::string& what);
 // A copy of the selected values; index axes are dropped (a scalar result has shape (1,)).
