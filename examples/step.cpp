@@ -74,9 +74,10 @@ int main(int argc, char** argv) {
     examples::StepModel s = examples::make_step_model(flags.model, flags.batch, flags.seed, flags.data);
     if (!flags.weights.empty()) s.model->load_weights(flags.weights);
     Stepper stepper(*s.model, s.batches, flags.inference ? Mode::Inference : Mode::Training);
-    fmt::print("step: model '{}' ({}, {} layers, {} parameters), {} with {}, batches of {}: {}\n", s.model->name(),
-               flags.model, stepper.layers().size(), s.model->count_params(), s.model->loss().name(),
-               s.model->optimizer().name(), flags.batch, s.data);
+    fmt::print("step: model '{}' ({}: {} layers after its input, {} parameters), {} with {}\n", s.model->name(),
+               flags.model, stepper.layers().size() - 1, s.model->count_params(), s.model->loss().name(),
+               s.model->optimizer().name());
+    fmt::print("batches of {}: {}\n", flags.batch, s.data);
     if (!flags.weights.empty()) fmt::print("weights from {}\n", flags.weights);
     if (flags.keys) {
       fmt::print("{}", run_script(stepper, *flags.keys));

@@ -201,7 +201,8 @@ std::string Stepper::update() {
                      stats_line(p.value), stats_line(change), stats_line(p.grad));
   const long n = std::min(4L, before.size());
   std::string b, a;
-  for (long k = 0; k < n; ++k) b += " " + fixed(before[k], 6), a += " " + fixed(p.value[k], 6);
+  for (long k = 0; k < n; ++k)
+    b += fmt::format(" {}", fixed(before[k], 6)), a += fmt::format(" {}", fixed(p.value[k], 6));
   out += fmt::format("  first {} values: before{} -> after{}\n", n, b, a);
   last_ = Last::Update;
   return out + hint();

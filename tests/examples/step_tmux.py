@@ -61,9 +61,11 @@ class Tmux:
 
 def start(tmux, name, step, stty_file):
     # The stepper, then the terminal's settings as it left them, then a marker; the pane stays.
-    command = f"'{step}' --model tabular; stty -a > '{stty_file}'; echo STEP-ENDED; sleep 60"
+    # The shell ignores Ctrl-C (SIGINT goes to the whole foreground group) so that it lives on to
+    # run stty; the stepper installs its own handler.
+    command = f"trap '' INT; '{step}' --model tabular; stty -a > '{stty_file}'; echo STEP-ENDED; sleep 60"
     tmux("new-session", "-d", "-s", name, "-x", str(WIDTH), "-y", str(HEIGHT), command)
-    tmux.wait_for(name, "step> ")
+    tmux.wait_for(name, "step>")  # capture-pane drops the blank after the prompt
 
 
 def check_restored(stty_file):

@@ -137,7 +137,7 @@ TEST_CASE("A learner's mistakes are messages naming the command, the tensor and 
   CHECK_THAT(s.run("p batch_normalization/moving_mean.grad"), Catch::Contains("has not run backward"));
   run_keys(s, "l b");
   CHECK_THAT(s.run("l"), Catch::StartsWith("error: l: the loss of this batch is computed"));
-  CHECK_THAT(s.run("p dense_1/kernel.grad[0]"), Catch::Contains("dense_1/kernel.grad[0] (5)"));
+  CHECK_THAT(s.run("p dense_1/kernel.grad[0]"), Catch::Contains("dense_1/kernel.grad[0] (5,)"));
   CHECK_THAT(s.run("q"), Catch::Contains("bye"));
   CHECK(s.quit());
 }
