@@ -69,9 +69,12 @@
 #include "io/npy.h"
 #include "io/npz.h"
 
-// the tools: tracing, folding, gradient checking, PyTorch state_dicts
+// the tools: tracing, folding, gradient checking, PyTorch state_dicts, the stepper
+#include "tools/equations.h"
 #include "tools/fold.h"
 #include "tools/gradient_check.h"
+#include "tools/stepper.h"
+#include "tools/tensor_slice.h"
 #include "tools/torch_state_dict.h"
 #include "tools/trace.h"
 

@@ -33,6 +33,7 @@
 
 #include <fmt/format.h>
 
+#include "examples/bn_paper_mlp.h"
 #include "examples/diagram.h"
 #include "examples/flags.h"
 #include "minnow.h"
@@ -51,7 +52,9 @@ struct Flags {
   bool step = false, trace = true;
 };
 
-constexpr long kBatch = 60, kProbeImages = 1000, kHidden = 100;
+constexpr long kBatch = 60, kProbeImages = 1000;
+using examples::kHidden;
+using examples::Net;
 constexpr long kReportImages = 250;  // the training report's probe batch
 
 const char* const kUsage =
@@ -93,44 +96,6 @@ Flags parse(int argc, char** argv) {
   if (f.eval_every == 0) throw ConfigError("--eval-every must be > 0");
   if (f.unit >= kHidden) throw ConfigError(fmt::format("--unit must be below {}, got {}", kHidden, f.unit));
   return f;
-}
-
-// ---- the two networks ---------------------------------------------------------------------
-
-struct Net {
-  std::string label;
-  std::unique_ptr<Sequential> model;
-  std::vector<LayerRef<DenseLayer>> dense;  // the four Dense layers, in order
-  LayerRef<Layer> probe;                    // its output is the input of the last hidden sigmoid
-};
-
-Net build(bool with_bn, float learning_rate) {
-  clear_session();  // both networks get the same layer names: dense, dense_1, ...
-  Net net{with_bn ? "with BN" : "without BN", std::make_unique<Sequential>(with_bn ? "with_bn" : "without_bn"), {}, {}};
-  Sequential& m = *net.model;
-  m.add(Input({28, 28, 1}));
-  m.add(Flatten());
-  for (int i = 0; i < 3; ++i) {
-    net.dense.push_back(Dense(kHidden));
-    m.add(net.dense.back());
-    net.probe = net.dense.back();
-    if (with_bn) {
-      net.probe = BatchNormalization();
-      m.add(net.probe);
-    }
-    m.add(Activation("sigmoid"));
-  }
-  net.dense.push_back(Dense(10, "softmax"));
-  m.add(net.dense.back());
-  m.compile(std::make_shared<SGD>(SGDOptions{.learning_rate = learning_rate}),
-            std::make_shared<SparseCategoricalCrossentropy>(), {"accuracy"});
-  return net;
-}
-
-// Same start: the BN network's Dense layers take the plain network's kernels and biases.
-void copy_dense_weights(const Net& from, Net& to) {
-  for (size_t i = 0; i < from.dense.size(); ++i)
-    for (const char* w : {"kernel", "bias"}) to.dense[i]->weight(w).value = from.dense[i]->weight(w).value;
 }
 
 // ---- what is recorded ---------------------------------------------------------------------
@@ -278,8 +243,9 @@ int main(int argc, char** argv) try {
              train.images.shape(), test.images.shape(), probe_images.shape()[0]);
 
   set_random_seed(flags.seed);
-  std::array<Net, 2> nets{build(false, flags.learning_rate), build(true, flags.learning_rate)};
-  copy_dense_weights(nets[0], nets[1]);
+  std::array<Net, 2> nets{examples::build_bn_paper_mlp(false, flags.learning_rate),
+                          examples::build_bn_paper_mlp(true, flags.learning_rate)};
+  examples::copy_dense_weights(nets[0], nets[1]);
   nets[1].model->summary(std::cout);
   examples::write_diagram(*nets[0].model, flags.out, "without_bn");
   examples::write_diagram(*nets[1].model, flags.out, "with_bn");

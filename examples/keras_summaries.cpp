@@ -13,6 +13,7 @@
 
 #include "examples/diagram.h"
 #include "examples/flags.h"
+#include "examples/seed_models.h"
 #include "minnow.h"
 
 using namespace minnow;
@@ -317,13 +318,9 @@ int main(int argc, char** argv) {
              "  auto bn = BatchNormalization()(x);\n"
              "  auto out = Dense(5)(bn);\n"
              "  Model model(inp, out);\n\n");
-  auto inp = Input({30});
-  auto dense = Dense(50);
-  auto x = dense(inp);
-  auto bn_layer = BatchNormalization();
-  auto bn = bn_layer(x);
-  auto out = Dense(5)(bn);
-  Model tabular(inp, out);
+  const examples::SeedModel tabular_seed = examples::seed_tabular_model();  // examples/seed_models.h
+  Model& tabular = *tabular_seed.model;
+  const auto& bn_layer = tabular_seed.bn;
   tabular.summary(std::cout);
   examples::write_diagram(tabular, "minnow-out/keras_summaries", "tabular");
 
@@ -340,13 +337,9 @@ int main(int argc, char** argv) {
   fmt::print("== 2) Image data: Input(100,200,3) -> Conv2D(30,(4,4),padding='same') -> BatchNormalization -> "
              "Flatten -> Dense(10)\n\n");
   clear_session();
-  auto img = Input({100, 200, 3});
-  auto c = Conv2D({.filters = 30, .kernel_size = {4, 4}, .padding = "same"})(img);
-  auto img_bn_layer = BatchNormalization();
-  auto ibn = img_bn_layer(c);
-  auto fl = Flatten()(ibn);
-  auto img_out = Dense(10)(fl);
-  Model image(img, img_out);
+  const examples::SeedModel image_seed = examples::seed_image_model();
+  Model& image = *image_seed.model;
+  const auto& img_bn_layer = image_seed.bn;
   image.summary(std::cout);
   examples::write_diagram(image, "minnow-out/keras_summaries", "image");
   fmt::print("\nFor images (N, H, W, C) BatchNormalization keeps one statistic per channel, over all N*H*W\n"

@@ -102,6 +102,14 @@ const std::vector<Stop>& stops() {
        {"--passes", "5"},
        {},
        false},
+      {"step",
+       "One training step of the thread's tabular model, a key at a time, from a script of keys (run\n"
+       "./step without --keys to press them yourself): each layer's forward with its tagged equations, the\n"
+       "loss, each layer's backward, the optimizer's update of a weight. Look at BatchNormalization's batch\n"
+       "statistics next to its moving statistics (s), and at the equation the layer just ran (e).",
+       {"--keys", "ff s e f l bbb o q"},
+       {"--keys", "ff s e f l bbb oooooo g q"},
+       false},
   };
   return s;
 }

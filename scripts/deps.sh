@@ -11,11 +11,13 @@ MINNOW_PACKAGES=(
 )
 # What the whole test run (scripts/test.sh) needs on top: clang with libFuzzer and the sanitizer
 # runtimes (libclang-rt-14-dev) and OpenMP (libomp-dev) for the fuzz build, the linters, and
-# chromium, the browser that opens the training report in its test.
+# chromium, the browser that opens the training report in its test, and tmux, the terminal the
+# stepper's interactive test drives.
 MINNOW_TEST_PACKAGES=(
   clang libclang-rt-14-dev libomp-dev
   clang-tidy cppcheck clang-format
   chromium
+  tmux
 )
 
 # minnow_install_missing [more packages...]: MINNOW_PACKAGES and the ones given.
