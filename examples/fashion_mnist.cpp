@@ -108,12 +108,12 @@ int main(int argc, char** argv) try {
   // far from a minimum, then small ones, so the last epoch settles instead of jumping around.
   LearningRateScheduler halve([](long epoch, double lr) { return epoch == 0 ? lr : lr / 2; });
   fit.callbacks = {&halve};
-  // The training report, traced on the first 256 test images (report/training_report.h).
+  // The training report, traced on the first 128 test images (report/training_report.h).
   Tensor probe_x, probe_y;
-  std::vector<long> first(256);
+  std::vector<long> first(128);
   std::iota(first.begin(), first.end(), 0L);
-  take_rows(test.images, first, 0, 256, probe_x);
-  take_rows(test.labels, first, 0, 256, probe_y);
+  take_rows(test.images, first, 0, 128, probe_x);
+  take_rows(test.labels, first, 0, 128, probe_y);
   const std::string report_path = "minnow-out/fashion_mnist/report.html";
   TrainingReport report(model, {.path = report_path, .probe_x = &probe_x, .probe_y = &probe_y});
   if (flags.report) fit.callbacks.push_back(&report);
