@@ -77,7 +77,7 @@ struct Parameter {
   bool trainable_by_design = true;  // false for what is never trained (moving statistics; BatchNorm's
                                     // gamma and beta with train_gamma_beta = Never)
   bool frozen = false;              // set by Layer::set_trainable(false)
-  std::string layer_name;           // the layer that owns it ("dense"); empty for one made by hand
+  std::string layer_name{};         // the layer that owns it ("dense"); empty for one made by hand
 
   // Keras' rule: a weight is trainable when it was created trainable and its layer is not frozen.
   bool trainable() const { return trainable_by_design && !frozen; }

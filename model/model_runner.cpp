@@ -116,11 +116,13 @@ Logs ModelRunner::logs(double loss_mean) const {
 // Everything a step may change is backed up first, so that a step that fails (a non-finite loss
 // or weight, or an error such as a label out of range) leaves the model as it was.
 void ModelRunner::back_up() {
+  t_->optimizer->save_state();
   for (size_t i = 0; i < t_->moving.size(); ++i) t_->moving_backup[i] = t_->moving[i]->value;
   for (size_t i = 0; i < t_->params.size(); ++i) t_->params_backup[i] = t_->params[i]->value;
 }
 
 void ModelRunner::restore() {
+  t_->optimizer->restore_state();
   for (size_t i = 0; i < t_->moving.size(); ++i) t_->moving[i]->value = t_->moving_backup[i];
   for (size_t i = 0; i < t_->params.size(); ++i) t_->params[i]->value = t_->params_backup[i];
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -39,6 +40,23 @@ void Optimizer::apply_gradients(const std::vector<Parameter*>& params) {
   for (Parameter* p : params)
     if (p->trainable()) update(*p);
   ++iterations_;
+}
+
+void Optimizer::save_state() {
+  saved_iterations_ = iterations_;
+  for (const auto& [p, slots] : slots_)
+    for (const auto& [name, value] : slots) saved_slots_[p][name] = value;  // same shapes: copied in place
+}
+
+void Optimizer::restore_state() {
+  iterations_ = saved_iterations_;
+  for (auto& [p, slots] : slots_)
+    for (auto it = slots.begin(); it != slots.end();) {
+      const auto saved = saved_slots_.find(p);
+      const bool kept = saved != saved_slots_.end() && saved->second.count(it->first);
+      if (kept) it->second = saved->second.at(it->first);
+      it = kept ? std::next(it) : slots.erase(it);  // created by the undone step: as if never used
+    }
 }
 
 Tensor& Optimizer::slot(const Parameter& p, const std::string& slot) {

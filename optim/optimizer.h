@@ -41,6 +41,12 @@ class Optimizer {
   // Throws ConfigError unless lr is finite and > 0.
   void set_learning_rate(float lr);
 
+  // Keeps a copy of the whole state (every slot and iterations()); restore_state goes back to it.
+  // Training saves it before each step, so that a step that fails is undone entirely. After the
+  // first save, saving again reuses the copy's memory (no allocation in a steady training loop).
+  void save_state();
+  void restore_state();
+
   // p's slot `slot` (e.g. "momentum"), or nullptr when p has not been updated yet or this
   // optimizer keeps no such slot.
   const Tensor* find_slot(const Parameter& p, const std::string& slot) const;
@@ -68,8 +74,8 @@ class Optimizer {
  private:
   std::string name_;
   float learning_rate_;
-  long iterations_ = 0;
-  std::unordered_map<const Parameter*, std::map<std::string, Tensor>> slots_;
+  long iterations_ = 0, saved_iterations_ = 0;
+  std::unordered_map<const Parameter*, std::map<std::string, Tensor>> slots_, saved_slots_;
 };
 
 // "sgd", "rmsprop", "adam", "adamw" (any case) -> that optimizer with Keras' defaults.

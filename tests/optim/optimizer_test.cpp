@@ -101,3 +101,39 @@ TEST_CASE("make_optimizer builds each optimizer with Keras' defaults from its na
   CHECK(dynamic_cast<const AdamW&>(*adamw).weight_decay() == 0.004f);
   require_throws<ConfigError>([] { make_optimizer("adagrad"); }, {"adagrad", "sgd", "adamw"});
 }
+
+namespace {
+std::vector<float> as_vector(const Tensor& t) { return {t.values().begin(), t.values().end()}; }
+}  // namespace
+
+TEST_CASE("save_state and restore_state take the optimizer back: slots, new slots and the step count", "[optim]") {
+  Parameter w = make_parameter({1, 2});
+  w.grad = Tensor({2}, {0.5f, -1.0f});
+  Adam adam;
+  adam.apply_gradients({&w});
+  const Tensor m = *adam.find_slot(w, "momentum"), v = *adam.find_slot(w, "velocity");
+  adam.save_state();
+  Parameter u = make_parameter({1});
+  u.grad = Tensor({1}, {3.0f});
+  adam.apply_gradients({&w, &u});  // moves w's slots, creates u's
+  CHECK(adam.iterations() == 2);
+  adam.restore_state();
+  CHECK(adam.iterations() == 1);
+  require_values(*adam.find_slot(w, "momentum"), as_vector(m), 0);
+  require_values(*adam.find_slot(w, "velocity"), as_vector(v), 0);
+  CHECK(adam.find_slot(u, "momentum") == nullptr);
+}
+
+TEST_CASE("A diverging training step leaves the optimizer as it was before that step", "[optim][fit]") {
+  auto in = Input({2});
+  Model model(in, Dense(1)(in));
+  model.compile(std::make_shared<Adam>(), std::make_shared<MeanSquaredError>());
+  const Tensor x({2, 2}, {1, 0, 0, 1}), y({2, 1}, {2, 0});
+  model.train_on_batch(x, y);
+  const Parameter& kernel = *model.trainable_weights()[0];
+  const Tensor m = *model.optimizer().find_slot(kernel, "momentum");
+  const Tensor y_bad({2, 1}, {std::numeric_limits<float>::quiet_NaN(), 0});  // train_on_batch does not check y
+  require_throws<Error>([&] { model.train_on_batch(x, y_bad); }, {"the loss became nan"});
+  CHECK(model.optimizer().iterations() == 1);
+  require_values(*model.optimizer().find_slot(kernel, "momentum"), as_vector(m), 0);
+}
