@@ -1,7 +1,9 @@
 // Helpers shared by the tests.
 #pragma once
 
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "minnow.h"
 
@@ -29,6 +32,26 @@ inline std::string read_test_file(const std::string& relative) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The bytes of any file (one a test wrote), exactly as stored; empty when it cannot be read.
+inline std::string file_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The standard output and exit status of `program args` (run by the shell).
+inline std::pair<std::string, int> output_of(const std::filesystem::path& program, const std::string& args) {
+  const std::string command = fmt::format("'{}' {}", program.string(), args);
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+  const int status = pclose(pipe);
+  return {out, status};
 }
 
 // Every element of t equals the expected value to within tol.

@@ -4,15 +4,6 @@
 using namespace minnow;
 using namespace minnow::testing;
 
-namespace {
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
-
 TEST_CASE("CSVLogger writes Keras' CSV: sorted keys, epochs from 0, numbers as Python prints them", "[callbacks]") {
   const auto dir = scratch_folder("csv_logger");
   const auto path = dir / "log.csv";
@@ -22,19 +13,19 @@ TEST_CASE("CSVLogger writes Keras' CSV: sorted keys, epochs from 0, numbers as P
       {"loss", {0.5, 0.25}}, {"accuracy", {0.0, 1.0}}, {"val_loss", {1e-05, 0.1}}, {"val_accuracy", {0.5, 1}}};
   CSVLogger log(path.string());
   fit_scripted(*model, script, {&log}, 2);
-  CHECK(read(path) == "epoch,accuracy,loss,val_accuracy,val_loss\n"
-                      "0,0.0,0.5,0.5,1e-05\n"
-                      "1,1.0,0.25,1.0,0.1\n");
+  CHECK(file_text(path) == "epoch,accuracy,loss,val_accuracy,val_loss\n"
+                           "0,0.0,0.5,0.5,1e-05\n"
+                           "1,1.0,0.25,1.0,0.1\n");
   // append continues the file under its header; a new logger without append starts it again.
   CSVLogger more(path.string(), ';', true);
   fit_scripted(*model, script, {&more}, 1);
-  CHECK(read(path) == "epoch,accuracy,loss,val_accuracy,val_loss\n"
-                      "0,0.0,0.5,0.5,1e-05\n"
-                      "1,1.0,0.25,1.0,0.1\n"
-                      "0;0.0;0.5;0.5;1e-05\n");
+  CHECK(file_text(path) == "epoch,accuracy,loss,val_accuracy,val_loss\n"
+                           "0,0.0,0.5,0.5,1e-05\n"
+                           "1,1.0,0.25,1.0,0.1\n"
+                           "0;0.0;0.5;0.5;1e-05\n");
   CSVLogger fresh(path.string(), ';');
   fit_scripted(*model, script, {&fresh}, 1);
-  CHECK(read(path) == "epoch;accuracy;loss;val_accuracy;val_loss\n0;0.0;0.5;0.5;1e-05\n");
+  CHECK(file_text(path) == "epoch;accuracy;loss;val_accuracy;val_loss\n0;0.0;0.5;0.5;1e-05\n");
   std::filesystem::remove_all(dir);
 }
 

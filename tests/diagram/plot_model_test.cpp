@@ -42,13 +42,6 @@ std::unique_ptr<Model> residual_model() {
   return std::make_unique<Model>(inp, out, "residual");
 }
 
-std::string file_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 TEST_CASE("to_dot draws the seed's tabular model as its golden DOT text, with shapes", "[diagram]") {

@@ -7,19 +7,9 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+using minnow::testing::output_of;
 
-// The standard output and exit status of `program args` (run by the shell).
-std::pair<std::string, int> output_of(const fs::path& program, const std::string& args) {
-  const std::string command = fmt::format("'{}' {}", program.string(), args);
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[256];
-  while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
-  const int status = pclose(pipe);
-  return {out, status};
-}
+namespace {
 
 fs::path example(const std::string& name) {
   return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "examples" / name;

@@ -48,13 +48,6 @@ std::vector<Tensor> train(Model& model, const Data& d, TrainingReport* report) {
   return model.get_weights();
 }
 
-std::string file_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 long count(const std::string& text, const std::string& what) {
   long n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
