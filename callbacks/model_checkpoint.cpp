@@ -1,6 +1,7 @@
 // ModelCheckpoint (model_checkpoint.h).
 #include "callbacks/model_checkpoint.h"
 
+#include <cctype>
 #include <filesystem>
 #include <ostream>
 #include <utility>
@@ -18,6 +19,11 @@ namespace {
 std::string fill(const std::string& filepath, const std::string& field, long epoch, const Logs& logs) {
   const size_t colon = field.find(':');
   const std::string name = field.substr(0, colon), spec = colon == std::string::npos ? "" : field.substr(colon);
+  size_t digits = 0;  // a width or precision of 1000 or more would build a huge name: refused
+  for (const char c : spec)
+    if ((digits = std::isdigit(static_cast<unsigned char>(c)) ? digits + 1 : 0) > 3)
+      throw ConfigError(fmt::format("ModelCheckpoint: filepath '{}': the width or precision in {{{}}} is too large",
+                                    filepath, field));
   try {
     if (name == "epoch") return fmt::format(fmt::runtime("{" + spec + "}"), epoch);
     const auto it = logs.find(name);

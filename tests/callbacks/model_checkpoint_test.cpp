@@ -14,6 +14,10 @@ TEST_CASE("ModelCheckpoint fills the epoch and the logs into the file name, as P
   require_throws<ConfigError>([&] { checkpoint_path("w-{epoch:.2f}.npz", 1, logs); },
                               {"ModelCheckpoint", "{epoch:.2f}", "does not fit"});
   require_throws<ConfigError>([&] { checkpoint_path("w-{epoch.npz", 1, logs); }, {"ModelCheckpoint", "never closes"});
+  // A hostile width would ask fmt for gigabytes of padding: refused before formatting.
+  require_throws<ConfigError>([&] { checkpoint_path("w-{epoch:2000000000d}.npz", 1, logs); },
+                              {"ModelCheckpoint", "{epoch:2000000000d}", "too large"});
+  CHECK(checkpoint_path("w-{epoch:03d}-{loss:.12f}", 7, logs) == "w-007-0.123456000000");
 }
 
 TEST_CASE("ModelCheckpoint saves every epoch's weights, readable by load_weights", "[callbacks]") {
