@@ -36,7 +36,7 @@ import os
 import re
 import sys
 
-HEADER_DIRS = ("core", "core/kernels", "layers", "optim", "model", "io", "tools", "callbacks", "plot", "diagram", "report")
+HEADER_DIRS = ("core", "core/kernels", "layers", "optim", "model", "io", "tools", "callbacks", "plot", "diagram", "onnx", "report")
 
 
 # ---- reading the headers ---------------------------------------------------------------------

@@ -11,9 +11,9 @@ The floors, from the bottom:
                    2  the layers; the optimizers; array and data files; pictures (peers: none
                       includes another)
     model          3  the graph, training, losses, metrics, the summary, weight files
-    tools, callbacks, diagram
+    tools, callbacks, diagram, onnx
                    4  tracing, folding, gradient checking, PyTorch state_dicts; what fit calls
-                      at each step (EarlyStopping, ...); model diagrams
+                      at each step (EarlyStopping, ...); model diagrams; ONNX files in and out
     report         5  the training report (HTML), over the trace and the diagram
     minnow.h       6  the umbrella header
 core/error.h is the basement: every floor may throw minnow's errors. Examples, tests and the
@@ -25,7 +25,7 @@ import os
 import re
 import sys
 
-FLOORS = {"core/kernels": 0, "core": 1, "layers": 2, "optim": 2, "io": 2, "plot": 2, "model": 3, "tools": 4, "callbacks": 4, "diagram": 4, "report": 5}
+FLOORS = {"core/kernels": 0, "core": 1, "layers": 2, "optim": 2, "io": 2, "plot": 2, "model": 3, "tools": 4, "callbacks": 4, "diagram": 4, "onnx": 4, "report": 5}
 BASEMENT = {"core/error.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 THREADS = re.compile(r"\bomp_\w+\s*\(|#\s*pragma\s+omp\b")

@@ -12,6 +12,7 @@ source scripts/deps.sh
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 if [ "$quick" -eq 1 ]; then minnow_install_missing; else minnow_install_missing "${MINNOW_TEST_PACKAGES[@]}"; fi
+minnow_install_onnxruntime
 jobs="$(nproc)"
 timings=()
 stage() {  # stage NAME COMMAND...: runs the command and notes how long it took
