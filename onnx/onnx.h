@@ -29,4 +29,10 @@ namespace minnow {
 // the layer for a layer or option with no exact ONNX form, IoError when the file cannot be written.
 void save_onnx(const Model& model, const std::string& path);
 
+// The ONNX model of `path` as a minnow Model, with its weights. Throws IoError for a file that is
+// missing, not ONNX, or inconsistent (a size that disagrees with its dims, an unknown opset, a value
+// read before it is written), and UsageError naming the node, its operator and the attribute for
+// what minnow cannot represent exactly.
+std::unique_ptr<Model> load_onnx(const std::string& path);
+
 }  // namespace minnow

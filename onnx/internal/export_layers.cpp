@@ -33,12 +33,13 @@ const Tensor* find_weight(const Layer& l, const std::string& name) {
   return nullptr;
 }
 
-// The weight `name` as an initializer, or `fill` in its `size` values when the layer has none.
+// The weight `name` as an initializer, or, when the layer has none, `fill` in its `size` values
+// named "<layer>/ones" or "<layer>/zeros" (load_onnx reads those back as scale=False, center=False).
 std::string weight_or(GraphWriter& w, const Layer& l, const std::string& name, long size, float fill,
                       const std::vector<long>& dims = {}) {
   const Tensor* t = find_weight(l, name);
   return t != nullptr ? w.initializer(weight_name(l, name), *t, dims)
-                      : w.initializer(weight_name(l, name), Tensor(Shape{size}, fill), dims);
+                      : w.initializer(weight_name(l, fill == 0.0f ? "zeros" : "ones"), Tensor(Shape{size}, fill), dims);
 }
 
 }  // namespace
