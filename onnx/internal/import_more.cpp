@@ -1,6 +1,7 @@
 // The ONNX operators that move, mix or map values: Relu / LeakyRelu / Clip -> ReLU, Sigmoid / Tanh
 // -> Activation, Softmax, Flatten, Reshape, Add / Sum, Concat; and those that make no layer at all:
 // Transpose (a new view of the same tensor), Identity and Dropout (inference), Constant.
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
@@ -148,6 +149,19 @@ void pass_through(GraphReader& r, const onnx::NodeProto& node) {  // Identity; D
   r.define(node, r.input(node, 0));
 }
 
+// Pad with zeros: none at all (PyTorch writes one before an AveragePool) is nothing; any other is
+// refused until minnow has a ZeroPadding2D.
+void pad(GraphReader& r, const onnx::NodeProto& node) {
+  if (string_attribute(node, "mode", "constant") != "constant") r.refuse(node, "mode", "only 'constant' padding is read");
+  if (r.has_input(node, 2) && r.float_constant(node, 2).values()[0] != 0.0f)
+    r.refuse(node, "constant_value", "must be 0");
+  if (r.has_input(node, 3)) r.refuse(node, "axes", "is not read (pad every axis)");
+  const auto pads = r.int_constant(node, 1);
+  if (std::any_of(pads.begin(), pads.end(), [](long p) { return p != 0; }))
+    r.refuse(node, "pads", fmt::format("[{}] pads with zeros, which minnow cannot do before this layer", fmt::join(pads, ", ")));
+  r.define(node, r.input(node, 0));
+}
+
 void constant(GraphReader& r, const onnx::NodeProto& node) {
   ImportValue v;
   const auto* value = find_attribute(node, "value");
@@ -197,7 +211,7 @@ void import_other_node(GraphReader& r, const onnx::NodeProto& node, bool& handle
   static const std::map<std::string, Reader> readers = {
       {"Relu", relu_family},   {"LeakyRelu", relu_family}, {"Clip", relu_family},       {"Sigmoid", sigmoid_tanh},
       {"Tanh", sigmoid_tanh},  {"Softmax", softmax},       {"Flatten", flatten},        {"Reshape", reshape},
-      {"Transpose", transpose}, {"Identity", pass_through}, {"Dropout", pass_through},  {"Constant", constant},
+      {"Transpose", transpose}, {"Identity", pass_through}, {"Dropout", pass_through},  {"Constant", constant}, {"Pad", pad},
       {"Add", merge},          {"Sum", merge},             {"Concat", merge}};
   const auto it = readers.find(node.op_type());
   handled = it != readers.end();
