@@ -56,19 +56,19 @@ GraphReader::GraphReader(const onnx::GraphProto& graph, bool nhwc_inputs) : g_(g
 void GraphReader::define_graph_input(const onnx::ValueInfoProto& info, bool nhwc_input) {
   const std::string where = fmt::format("graph input '{}'", info.name());
   if (!info.type().has_tensor_type() || info.type().tensor_type().elem_type() != onnx::TensorProto::FLOAT)
-    throw UsageError(fmt::format("load_onnx: {} is not a float32 tensor", where));
+    throw UsageError(fmt::format("{} is not a float32 tensor", where));
   const auto& dims = info.type().tensor_type().shape().dim();
   std::vector<long> d;
   long count = 1;
   for (int i = 1; i < dims.size(); ++i) {
     if (!dims[i].has_dim_value() || dims[i].dim_value() <= 0 || dims[i].dim_value() > kMaxSample / count)
-      throw UsageError(fmt::format("load_onnx: {}: axis {} has no fixed size (or one too large), which minnow needs "
+      throw UsageError(fmt::format("{}: axis {} has no fixed size (or one too large), which minnow needs "
                                    "for every axis but the batch",
                                    where, i));
     count *= dims[i].dim_value();
     d.push_back(dims[i].dim_value());
   }
-  if (d.empty()) throw UsageError(fmt::format("load_onnx: {} has no axis besides the batch", where));
+  if (d.empty()) throw UsageError(fmt::format("{} has no axis besides the batch", where));
   const long rank = static_cast<long>(d.size()) + 1;
   bool nhwc = rank >= 3 && !consumers_[info.name()].empty();  // every reader transposes it to NCHW
   for (const auto* c : consumers_[info.name()])
@@ -89,6 +89,11 @@ void GraphReader::define_graph_input(const onnx::ValueInfoProto& info, bool nhwc
 
 bool GraphReader::has_input(const onnx::NodeProto& node, int i) const {
   return node.input_size() > i && !node.input(i).empty();
+}
+
+const ImportValue* GraphReader::find(const std::string& name) const {
+  const auto it = values_.find(name);
+  return it == values_.end() ? nullptr : &it->second;
 }
 
 const ImportValue& GraphReader::input(const onnx::NodeProto& node, int i) const {
@@ -166,7 +171,7 @@ std::string GraphReader::layer_name(const onnx::NodeProto& node) {
 }
 
 void GraphReader::refuse(const onnx::NodeProto& node, const std::string& attribute, const std::string& why) const {
-  throw UsageError(fmt::format("load_onnx: {}{}: {}", describe(node),
+  throw UsageError(fmt::format("{}{}: {}", describe(node),
                                attribute.empty() ? "" : fmt::format(", attribute '{}'", attribute), why));
 }
 

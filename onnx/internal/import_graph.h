@@ -38,6 +38,7 @@ class GraphReader {
   // Input i of `node`, defined by an earlier node, an initializer or a graph input.
   const ImportValue& input(const onnx::NodeProto& node, int i) const;
   bool has_input(const onnx::NodeProto& node, int i) const;
+  const ImportValue* find(const std::string& name) const;  // nullptr when nothing wrote it
   // Input i as a minnow tensor seen as it is (identity permutation, nothing flattened or squeezed).
   SymbolicTensor as_is(const onnx::NodeProto& node, int i) const;
   // Input i as the channels-first view of an NHWC minnow tensor (rank 2: as it is).
