@@ -110,6 +110,15 @@ const std::vector<Stop>& stops() {
        {"--keys", "ff s e f l bbb o q"},
        {"--keys", "ff s e f l bbb oooooo g q"},
        false},
+      {"onnx_roundtrip",
+       "A small CNN trained briefly, written as an ONNX file (save_onnx) and read back (load_onnx): the\n"
+       "same summary and the same outputs, bit for bit. Then a CNN that PyTorch exported with\n"
+       "torch.onnx.export, read into minnow: look at its summary (BatchNorm2d's running statistics are\n"
+       "non-trainable) and at minnow's outputs against torch's. Open minnow-out/onnx_roundtrip/small_cnn.onnx\n"
+       "in Netron (https://netron.app) to see the graph other tools see.",
+       {"--limit", "2000"},
+       {"--limit", "20000"},
+       false},
   };
   return s;
 }

@@ -12,9 +12,9 @@ shift || true
 cmake --preset fuzz > /dev/null
 cmake --build --preset fuzz -j"$(nproc)"
 mkdir -p build/fuzz/artifacts
-# fuzz_weights writes each input to a scratch file: in memory (tmpfs) it runs 10-40 times faster.
+# fuzz_weights and fuzz_onnx write each input to a scratch file: in memory (tmpfs) it runs 10-40 times faster.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi
-for target in idx npy weights; do
+for target in idx npy weights onnx; do
   mkdir -p "build/fuzz/corpus/$target"
   log="build/fuzz/fuzz_$target.log"
   if ! "./build/fuzz/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -print_final_stats=1 \
