@@ -8,7 +8,8 @@
 // Flags: --epochs N (default 4), --batch-size N (64), --data DIR (the folder with the IDX files),
 //        --limit N (train on the first N images only), --bn-momentum X (0.99, or 0.9 with --limit),
 //        --seed N, --verbose 0|1|2, --no-report; --help lists them.
-// Writes minnow-out/fashion_mnist/: the model's diagram, and the training report (report.html,
+// Writes minnow-out/fashion_mnist/: the model's diagram, the trained weights (weights.npz, which
+// `onnx_roundtrip --weights` converts to ONNX), and the training report (report.html,
 // report/training_report.h) unless --no-report.
 #include <cstdlib>
 #include <filesystem>
@@ -127,6 +128,9 @@ int main(int argc, char** argv) try {
   fmt::print("Seconds per epoch: {:.1f} (mean over {} epochs of {} training images, batch size {})\n",
              seconds / double(h.seconds_per_epoch.size()), h.seconds_per_epoch.size(), train.labels.size(),
              flags.batch_size);
+  const std::string weights_path = "minnow-out/fashion_mnist/weights.npz";
+  model.save_weights(weights_path);
+  fmt::print("Weights: {} (as ONNX: ./onnx_roundtrip --weights {})\n", weights_path, weights_path);
   if (flags.report)
     fmt::print("Training report: {} ({:.0f} KB; its samples and page took {:.1f} s of the {:.1f} s of training)\n",
                report_path, double(std::filesystem::file_size(report_path)) / 1024, report.seconds(), seconds);

@@ -5,7 +5,11 @@
 //      with its input and torch's output), prints its summary and compares with torch's numbers.
 // The ONNX file goes to minnow-out/onnx_roundtrip/small_cnn.onnx: open it in Netron
 // (https://netron.app) to see the graph ONNX Runtime and PyTorch's tools see.
+// With --weights FILE.npz it converts instead: the weights file fashion_mnist saved, loaded into
+// its CNN (examples/fashion_mnist_cnn.h), written as ONNX (--out, default
+// minnow-out/onnx_roundtrip/fashion_mnist_cnn.onnx).
 //   onnx_roundtrip [--limit N] [--data DIR] [--torch-model FILE.onnx]
+//   onnx_roundtrip --weights FILE.npz [--out FILE.onnx]
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -13,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "examples/fashion_mnist_cnn.h"
 #include "examples/flags.h"
 #include "minnow.h"
 #include "onnx/onnx.h"
@@ -23,13 +28,16 @@ namespace {
 
 const char* const kUsage =
     "Usage: onnx_roundtrip [--limit N] [--data DIR] [--torch-model FILE.onnx]\n"
+    "       onnx_roundtrip --weights FILE.npz [--out FILE.onnx]\n"
     "\n"
     "Trains a small CNN, saves it as ONNX, reads it back and compares; then reads a CNN PyTorch\n"
     "exported and compares its outputs with torch's.\n"
     "\n"
     "  --limit N            training images (default 2000; 0: no training)\n"
     "  --data DIR           the folder with the IDX files (default /usr/share/datasets/fashion-mnist)\n"
-    "  --torch-model FILE   the PyTorch export, beside its .npz (default tests/reference/onnx/torch_cnn.onnx)\n";
+    "  --torch-model FILE   the PyTorch export, beside its .npz (default tests/reference/onnx/torch_cnn.onnx)\n"
+    "  --weights FILE.npz   convert instead: fashion_mnist's weights file, in its CNN, to ONNX\n"
+    "  --out FILE.onnx      where --weights writes (default minnow-out/onnx_roundtrip/fashion_mnist_cnn.onnx)\n";
 
 // max |a - b| over the elements, and whether every element has the same bits.
 std::pair<double, bool> compare(const Tensor& a, const Tensor& b) {
@@ -98,6 +106,18 @@ void torch_in(const std::string& torch_model) {
              double(expected.matrix().cwiseAbs().maxCoeff()));
 }
 
+// The weights file fashion_mnist saves, in the CNN it trains, written as ONNX.
+void convert(const std::string& weights, const std::string& out) {
+  Sequential model;
+  examples::add_fashion_mnist_cnn(model);
+  model.load_weights(weights);
+  const auto folder = std::filesystem::path(out).parent_path();
+  if (!folder.empty()) std::filesystem::create_directories(folder);
+  save_onnx(model, out);
+  model.summary(std::cout);
+  fmt::print("\n{} -> {} ({} bytes)\n", weights, out, std::filesystem::file_size(out));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -107,7 +127,14 @@ int main(int argc, char** argv) try {
   flags.value("--limit", [&](const std::string& a, const char* v) { limit = examples::parse_long(a, v, 0); });
   flags.value("--data", [&](const std::string&, const char* v) { data = v; });
   flags.value("--torch-model", [&](const std::string&, const char* v) { torch_model = v; });
+  std::string weights, out = "minnow-out/onnx_roundtrip/fashion_mnist_cnn.onnx";
+  flags.value("--weights", [&](const std::string&, const char* v) { weights = v; });
+  flags.value("--out", [&](const std::string&, const char* v) { out = v; });
   flags.parse(argc, argv);
+  if (!weights.empty()) {
+    convert(weights, out);
+    return 0;
+  }
   minnow_out_and_back(data, limit);
   torch_in(torch_model);
   return 0;
