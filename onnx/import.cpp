@@ -44,7 +44,7 @@ SymbolicTensor output_tensor(const onnx_io::GraphReader& r, const onnx::ValueInf
   const onnx_io::ImportValue* found = r.find(out.name());
   if (found == nullptr) throw IoError(fmt::format("graph output '{}' is written by no node", out.name()));
   const auto& v = *found;
-  if (!v.tensor || v.squeezed || !v.flat_order.empty() || v.perm != onnx_io::identity_perm(static_cast<long>(v.perm.size())))
+  if (!v.tensor || v.squeezed || v.flat_order.has_value() || v.perm != onnx_io::identity_perm(static_cast<long>(v.perm.size())))
     throw UsageError(fmt::format("graph output '{}' is {} in the file: minnow's outputs are in its own "
                                  "layout (NHWC), and would differ from the file's",
                                  out.name(), !v.tensor ? "a constant" : "an NCHW view or an NCHW-ordered flattening"));

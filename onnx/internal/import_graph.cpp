@@ -35,6 +35,19 @@ std::vector<long> channels_first_perm(long rank) {
   return p;
 }
 
+long minnow_feature(const FlatOrder& order, long f) {
+  const long rank = static_cast<long>(order.perm.size());
+  std::vector<long> index(static_cast<size_t>(rank), 0);  // minnow's index of ONNX's feature f
+  for (long i = rank - 1; i >= 1; --i) {
+    const long axis = order.perm[static_cast<size_t>(i)], size = order.dims[static_cast<size_t>(axis - 1)];
+    index[static_cast<size_t>(axis)] = f % size;
+    f /= size;
+  }
+  long m = 0;
+  for (long a = 1; a < rank; ++a) m = m * order.dims[static_cast<size_t>(a - 1)] + index[static_cast<size_t>(a)];
+  return m;
+}
+
 GraphReader::GraphReader(const onnx::GraphProto& graph, bool nhwc_inputs) : g_(graph) {
   for (const auto& t : g_.initializer()) {
     if (values_.count(t.name())) throw IoError(fmt::format("two initializers are named '{}'", t.name()));
@@ -109,7 +122,7 @@ const ImportValue& GraphReader::input(const onnx::NodeProto& node, int i) const 
 SymbolicTensor GraphReader::as_is(const onnx::NodeProto& node, int i) const {
   const ImportValue& v = input(node, i);
   if (!v.tensor) refuse(node, "", fmt::format("input {} is a constant; minnow's layers take tensors", value_text(node, i)));
-  if (v.squeezed || !v.flat_order.empty() || v.perm != identity_perm(static_cast<long>(v.perm.size())))
+  if (v.squeezed || v.flat_order.has_value() || v.perm != identity_perm(static_cast<long>(v.perm.size())))
     refuse(node, "", fmt::format("input {} is a transposed (NCHW) view of an NHWC tensor here, and this operator "
                                  "would see its axes in another order than in the file",
                                  value_text(node, i)));
@@ -120,7 +133,7 @@ SymbolicTensor GraphReader::channels_first(const onnx::NodeProto& node, int i) c
   const ImportValue& v = input(node, i);
   const long rank = static_cast<long>(v.perm.size());
   if (!v.tensor) refuse(node, "", fmt::format("input {} is a constant; minnow's layers take tensors", value_text(node, i)));
-  if (v.squeezed || !v.flat_order.empty() || v.perm != channels_first_perm(rank))
+  if (v.squeezed || v.flat_order.has_value() || v.perm != channels_first_perm(rank))
     refuse(node, "", fmt::format("input {} is not an NCHW view of an NHWC tensor, the only layout minnow's "
                                  "channels-last layers can run this operator on",
                                  value_text(node, i)));

@@ -17,10 +17,17 @@
 
 namespace minnow::onnx_io {
 
+// After a Flatten of a permuted view: minnow's sample shape (without the batch) and the view's
+// permutation, from which minnow_feature finds where ONNX's feature f is in minnow's order.
+struct FlatOrder {
+  std::vector<long> dims, perm;
+};
+long minnow_feature(const FlatOrder& order, long f);
+
 struct ImportValue {
   std::optional<SymbolicTensor> tensor;  // empty for a constant
   std::vector<long> perm;                // ONNX axis i = minnow axis perm[i]
-  std::vector<long> flat_order;          // empty, or ONNX feature f = minnow feature flat_order[f]
+  std::optional<FlatOrder> flat_order;   // set when ONNX's feature order differs from minnow's
   bool squeezed = false;                 // ONNX (N, C, 1, 1) held as minnow (N, C): GlobalAveragePool
   std::optional<Tensor> constant;        // a float constant
   std::optional<std::vector<long>> ints;  // an integer constant

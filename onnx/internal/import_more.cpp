@@ -64,13 +64,14 @@ void softmax(GraphReader& r, const onnx::NodeProto& node) {
   axis = axis < 0 ? axis + rank : axis;
   if (axis < 1 || axis >= rank) r.refuse(node, "axis", fmt::format("must be a non-batch axis of rank {}", rank));
   if (r.opset < 13 && axis != rank - 1) r.refuse(node, "axis", "before opset 13 Softmax flattens the axes from `axis` on");
-  if (!v.tensor || v.squeezed || !v.flat_order.empty()) r.refuse(node, "", "its input must be a tensor in minnow's order");
+  if (!v.tensor || v.squeezed || v.flat_order.has_value()) r.refuse(node, "", "its input must be a tensor in minnow's order");
   v.tensor = Softmax({.axis = v.perm[static_cast<size_t>(axis)], .name = r.layer_name(node)})(*v.tensor);
   r.define(node, std::move(v));
 }
 
 // Flatten to (N, features). minnow flattens its NHWC tensor; flat_order says where each of
-// ONNX's features (in the file's axis order) is in minnow's.
+// ONNX's features (in the file's axis order) is in minnow's (computed for the Dense that needs it,
+// never stored per feature).
 void flatten_to_features(GraphReader& r, const onnx::NodeProto& node) {
   ImportValue v = r.input(node, 0);
   if (!v.tensor) r.refuse(node, "", "its input is a constant");
@@ -78,27 +79,19 @@ void flatten_to_features(GraphReader& r, const onnx::NodeProto& node) {
     v.squeezed = false;
     return r.define(node, std::move(v));
   }
+  // The order is minnow's when the axes longer than 1 keep their order in the view.
   const Shape s = v.tensor->shape();
-  const long rank = s.rank();
-  std::vector<long> onnx_dims;
-  for (long i = 1; i < rank; ++i) onnx_dims.push_back(s[v.perm[static_cast<size_t>(i)]]);
-  std::vector<long> order(static_cast<size_t>(s.num_elements_from(1)));
-  for (long f = 0; f < static_cast<long>(order.size()); ++f) {
-    long rest = f, m = 0;
-    std::vector<long> index(static_cast<size_t>(rank), 0);  // minnow's index of ONNX feature f
-    for (long i = rank - 1; i >= 1; --i) {
-      index[static_cast<size_t>(v.perm[static_cast<size_t>(i)])] = rest % onnx_dims[static_cast<size_t>(i - 1)];
-      rest /= onnx_dims[static_cast<size_t>(i - 1)];
-    }
-    for (long a = 1; a < rank; ++a) m = m * s[a] + index[static_cast<size_t>(a)];
-    order[static_cast<size_t>(f)] = m;
-  }
+  long last = 0;
   bool identity = true;
-  for (size_t f = 0; f < order.size(); ++f) identity = identity && order[f] == static_cast<long>(f);
+  for (size_t i = 1; i < v.perm.size(); ++i) {
+    if (s[v.perm[i]] == 1) continue;
+    identity = identity && v.perm[i] > last;
+    last = v.perm[i];
+  }
   ImportValue out;
   out.tensor = Flatten(r.layer_name(node))(*v.tensor);
   out.perm = identity_perm(2);
-  if (!identity) out.flat_order = std::move(order);
+  if (!identity) out.flat_order = FlatOrder{std::vector<long>(s.dims().begin() + 1, s.dims().end()), v.perm};
   r.define(node, std::move(out));
 }
 
@@ -136,7 +129,7 @@ void transpose(GraphReader& r, const onnx::NodeProto& node) {
   for (const long a : q)
     if (a < 0 || a >= rank || seen[static_cast<size_t>(a)]) r.refuse(node, "perm", "is not a permutation of the axes");
     else seen[static_cast<size_t>(a)] = true;
-  if (!v.tensor || v.squeezed || !v.flat_order.empty() || static_cast<long>(q.size()) != rank || q[0] != 0)
+  if (!v.tensor || v.squeezed || v.flat_order.has_value() || static_cast<long>(q.size()) != rank || q[0] != 0)
     r.refuse(node, "perm", "minnow transposes only the non-batch axes of a tensor it has not flattened");
   ImportValue out = v;
   for (long i = 0; i < rank; ++i) out.perm[static_cast<size_t>(i)] = v.perm[static_cast<size_t>(q[static_cast<size_t>(i)])];
@@ -186,7 +179,7 @@ void merge(GraphReader& r, const onnx::NodeProto& node) {
   const ImportValue& first = r.input(node, 0);
   for (int i = 0; i < node.input_size(); ++i) {
     const ImportValue& v = r.input(node, i);
-    if (!v.tensor || v.squeezed || !v.flat_order.empty() || v.perm != first.perm)
+    if (!v.tensor || v.squeezed || v.flat_order.has_value() || v.perm != first.perm)
       r.refuse(node, "", "its inputs must be tensors in one layout (a constant addend is a bias only after MatMul)");
     xs.push_back(*v.tensor);
   }

@@ -59,7 +59,7 @@ void dense(GraphReader& r, const onnx::NodeProto& node, const onnx::NodeProto& b
     r.refuse(node, "", fmt::format("its input has shape {}, the weight expects (N, {})", x.tensor->shape(), K));
   Tensor k(Shape{K, N});
   for (long f = 0; f < K; ++f) {
-    const long row = x.flat_order.empty() ? f : x.flat_order[static_cast<size_t>(f)];
+    const long row = x.flat_order ? minnow_feature(*x.flat_order, f) : f;
     for (long j = 0; j < N; ++j) k[row * N + j] = kernel[f * N + j];
   }
   const auto [activation, last] = fused_activation(r, bias_node, 2);
