@@ -82,8 +82,9 @@ void minnow_out_and_back(const std::string& data, long limit) {
   fmt::print("\nsave_onnx wrote {} ({} bytes). Read back with load_onnx:\n\n", file, std::filesystem::file_size(file));
   auto back = load_onnx(file);
   back->summary(std::cout);
-  const Tensor batch = images.shape()[0] >= 16 ? Tensor(Shape{16, 28, 28, 1}, std::vector<float>(images.data(), images.data() + 16 * 784))
-                                               : images;
+  const Tensor batch = images.shape()[0] >= 16
+                           ? Tensor(Shape{16, 28, 28, 1}, std::vector<float>(images.data(), images.data() + 16 * 784))
+                           : images;
   const Tensor a = model.predict(batch), b = back->predict(batch);
   const auto [diff, same] = compare(a, b);
   fmt::print("\nOn 16 images: max |minnow - minnow read back| = {:g}; {}\n\n", diff,
@@ -122,7 +123,8 @@ void convert(const std::string& weights, const std::string& out) {
 
 int main(int argc, char** argv) try {
   long limit = 2000;
-  std::string data = default_fashion_mnist_dir(), torch_model = MINNOW_SOURCE_DIR "/tests/reference/onnx/torch_cnn.onnx";
+  std::string data = default_fashion_mnist_dir(),
+              torch_model = MINNOW_SOURCE_DIR "/tests/reference/onnx/torch_cnn.onnx";
   examples::FlagParser flags(kUsage);
   flags.value("--limit", [&](const std::string& a, const char* v) { limit = examples::parse_long(a, v, 0); });
   flags.value("--data", [&](const std::string&, const char* v) { data = v; });

@@ -16,8 +16,8 @@ void save_onnx(const Model& model, const std::string& path) {
   try {
     onnx::checker::check_model(proto);
   } catch (const std::exception& e) {
-    throw UsageError(fmt::format("save_onnx: ONNX's checker refused the graph written for model '{}': {}",
-                                 model.name(), e.what()));
+    throw UsageError(
+        fmt::format("save_onnx: ONNX's checker refused the graph written for model '{}': {}", model.name(), e.what()));
   }
   std::string bytes;
   if (!proto.SerializeToString(&bytes))

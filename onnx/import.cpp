@@ -1,7 +1,8 @@
 // load_onnx: an ONNX file as a minnow Model (onnx/onnx.h has the layout rule).
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "core/error.h"
 #include "onnx/internal/import_graph.h"
@@ -36,7 +37,8 @@ long default_opset(const onnx::ModelProto& model) {
   for (const auto& o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") opset = static_cast<long>(o.version());
   if (opset < kMinOpset || opset > kMaxOpset)
-    throw IoError(fmt::format("opset {} of the default domain is {} (minnow reads opsets {} to {})", opset, opset < 0 ? "missing" : "not one minnow knows", kMinOpset, kMaxOpset));
+    throw IoError(fmt::format("opset {} of the default domain is {} (minnow reads opsets {} to {})", opset,
+                              opset < 0 ? "missing" : "not one minnow knows", kMinOpset, kMaxOpset));
   return opset;
 }
 
@@ -44,7 +46,8 @@ SymbolicTensor output_tensor(const onnx_io::GraphReader& r, const onnx::ValueInf
   const onnx_io::ImportValue* found = r.find(out.name());
   if (found == nullptr) throw IoError(fmt::format("graph output '{}' is written by no node", out.name()));
   const auto& v = *found;
-  if (!v.tensor || v.squeezed || v.flat_order.has_value() || v.perm != onnx_io::identity_perm(static_cast<long>(v.perm.size())))
+  if (!v.tensor || v.squeezed || v.flat_order.has_value() ||
+      v.perm != onnx_io::identity_perm(static_cast<long>(v.perm.size())))
     throw UsageError(fmt::format("graph output '{}' is {} in the file: minnow's outputs are in its own "
                                  "layout (NHWC), and would differ from the file's",
                                  out.name(), !v.tensor ? "a constant" : "an NCHW view or an NCHW-ordered flattening"));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The linters on the library's sources (every floor: core/, core/kernels/, layers/, optim/, io/,
-# plot/, model/, tools/, diagram/, report/), with build/release's
+# plot/, model/, tools/, callbacks/, diagram/, onnx/, report/), with build/release's
 # compile_commands.json (configured here if missing):
 #   clang-tidy  the checks chosen in .clang-tidy (bugprone, performance, modernize, readability)
 #   cppcheck    warning, performance and portability checks (false positives: .cppcheck-suppressions)
@@ -12,7 +12,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -f build/release/compile_commands.json ] || cmake --preset release > /dev/null
-sources=(core/*.cpp core/kernels/*.cpp layers/*.cpp optim/*.cpp io/*.cpp plot/*.cpp model/*.cpp tools/*.cpp diagram/*.cpp report/*.cpp)
+sources=(core/*.cpp core/kernels/*.cpp layers/*.cpp optim/*.cpp io/*.cpp plot/*.cpp model/*.cpp tools/*.cpp callbacks/*.cpp
+         diagram/*.cpp onnx/*.cpp onnx/internal/*.cpp report/*.cpp)
 status=0
 
 echo "clang-tidy: ${#sources[@]} files"
@@ -25,13 +26,14 @@ grep -E -A3 'warning:|error:' build/release/clang-tidy.log || true
 echo "cppcheck"
 # Paths as cppcheck reports them, relative to the project; false positives in .cppcheck-suppressions.
 cppcheck --project=build/release/compile_commands.json --file-filter='core/*' --file-filter='layers/*' \
-  --file-filter='optim/*' --file-filter='io/*' --file-filter='plot/*' --file-filter='model/*' --file-filter='tools/*' --file-filter='diagram/*' --file-filter='report/*' \
+  --file-filter='optim/*' --file-filter='io/*' --file-filter='plot/*' --file-filter='model/*' --file-filter='tools/*' --file-filter='callbacks/*' --file-filter='diagram/*' --file-filter='onnx/*' \
+  --file-filter='report/*' \
   --enable=warning,performance,portability --std=c++20 --inline-suppr --quiet \
   --suppress=missingIncludeSystem --suppressions-list=.cppcheck-suppressions --error-exitcode=1 -j"$(nproc)" ||
   status=1
 
 echo "clang-format"
-git ls-files '*.cpp' '*.h' | grep -E '^(core|layers|optim|io|plot|model|tools|diagram|report|examples|tests|bench)/|^minnow\.h$' |
+git ls-files '*.cpp' '*.h' | grep -E '^(core|layers|optim|io|plot|model|tools|callbacks|diagram|onnx|report|examples|tests|bench)/|^minnow\.h$' |
   xargs clang-format --dry-run --Werror || status=1
 
 echo "floors"

@@ -29,10 +29,8 @@ void set_type(onnx::ValueInfoProto& info, const std::string& name, const Shape& 
   tensor->set_elem_type(onnx::TensorProto::FLOAT);
   auto* dims = tensor->mutable_shape();
   for (long i = 0; i < shape.rank(); ++i) {
-    if (i == 0)
-      dims->add_dim()->set_dim_param("N");
-    else
-      dims->add_dim()->set_dim_value(shape[i]);
+    if (i == 0) dims->add_dim()->set_dim_param("N");
+    else dims->add_dim()->set_dim_value(shape[i]);
   }
 }
 
@@ -40,7 +38,8 @@ void set_type(onnx::ValueInfoProto& info, const std::string& name, const Shape& 
 
 const GraphWriter::Value& GraphWriter::find(const SymbolicTensor& t) const {
   const auto it = values_.find(t.layer.get());
-  if (it == values_.end()) throw UsageError(fmt::format("save_onnx: {} is used before it is written", t.layer->describe()));
+  if (it == values_.end())
+    throw UsageError(fmt::format("save_onnx: {} is used before it is written", t.layer->describe()));
   return it->second;
 }
 

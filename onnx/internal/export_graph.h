@@ -4,10 +4,9 @@
 #pragma once
 
 #include <map>
+#include <onnx/onnx_pb.h>
 #include <string>
 #include <vector>
-
-#include <onnx/onnx_pb.h>
 
 #include "core/activations.h"
 #include "model/model.h"

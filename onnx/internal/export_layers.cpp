@@ -4,8 +4,9 @@
 // elementwise operators whichever layout their input already has.
 #include <cmath>
 #include <functional>
-#include <fmt/format.h>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "core/error.h"
 #include "core/kernels/im2col.h"
@@ -79,10 +80,8 @@ void with_activation(GraphWriter& w, const Layer& l, const std::string& op, cons
   const ActivationKind a = parse_activation(activation_option, l.describe());
   const std::string z = a == ActivationKind::Linear ? l.name() : l.name() + "/linear";
   attributes(w.node(op, l.name(), in, z));
-  if (a != ActivationKind::Linear)
-    export_activation(w, l, a, z, l.name() + "/" + activation_name(a), channels_first);
-  else
-    w.define(l, l.name(), channels_first);
+  if (a != ActivationKind::Linear) export_activation(w, l, a, z, l.name() + "/" + activation_name(a), channels_first);
+  else w.define(l, l.name(), channels_first);
 }
 
 void dense(GraphWriter& w, const Layer& l, const Node& node) {
@@ -170,17 +169,15 @@ void layer_normalization(GraphWriter& w, const Layer& l, const Node& node) {
 
 }  // namespace
 
-
 void export_layer(GraphWriter& w, const Layer& layer, const Node& node) {
   using Writer = void (*)(GraphWriter&, const Layer&, const Node&);
-  static const std::map<std::string, Writer> writers = {
-      {"Dense", dense},
-      {"Conv2D", conv2d},
-      {"MaxPooling2D", pooling},
-      {"AveragePooling2D", pooling},
-      {"BatchNormalization", batch_normalization},
-      {"LayerNormalization", layer_normalization},
-      {"GroupNormalization", export_group_normalization}};
+  static const std::map<std::string, Writer> writers = {{"Dense", dense},
+                                                        {"Conv2D", conv2d},
+                                                        {"MaxPooling2D", pooling},
+                                                        {"AveragePooling2D", pooling},
+                                                        {"BatchNormalization", batch_normalization},
+                                                        {"LayerNormalization", layer_normalization},
+                                                        {"GroupNormalization", export_group_normalization}};
   const auto it = writers.find(layer.class_name());
   if (it != writers.end()) return it->second(w, layer, node);
   export_elementwise(w, layer, node);

@@ -3,8 +3,9 @@
 // ONNX 13's InstanceNormalization on a grouped view (GroupNormalization-18 scales per group, not
 // per channel, and ONNX 1.12's checker does not know it).
 #include <cmath>
-#include <fmt/format.h>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "core/error.h"
 #include "layers/activation.h"
@@ -28,15 +29,15 @@ void relu(GraphWriter& w, const Layer& l, const Node& node) {
   const auto& o = static_cast<const ReLULayer&>(l).options();
   const bool cf = w.is_channels_first(node.inputs[0]);
   const std::string in = w.value(node.inputs[0], cf);
-  if (o.threshold != 0.0f) refuse_export(l, fmt::format("threshold={} (ONNX's Relu, Clip and LeakyRelu have none)", o.threshold));
+  if (o.threshold != 0.0f)
+    refuse_export(l, fmt::format("threshold={} (ONNX's Relu, Clip and LeakyRelu have none)", o.threshold));
   if (o.negative_slope != 0.0f && std::isfinite(o.max_value))
     refuse_export(l, "negative_slope together with max_value");
   if (o.negative_slope != 0.0f) {
     set_attribute(w.node("LeakyRelu", l.name(), {in}, l.name()), "alpha", o.negative_slope);
   } else if (std::isfinite(o.max_value)) {
     w.node("Clip", l.name(),
-           {in, w.scalar_initializer(l.name() + "/min", 0.0f),
-            w.scalar_initializer(l.name() + "/max", o.max_value)},
+           {in, w.scalar_initializer(l.name() + "/min", 0.0f), w.scalar_initializer(l.name() + "/max", o.max_value)},
            l.name());
   } else {
     w.node("Relu", l.name(), {in}, l.name());
@@ -139,11 +140,15 @@ void export_group_normalization(GraphWriter& w, const Layer& l, const Node& node
 
 void export_elementwise(GraphWriter& w, const Layer& l, const Node& node) {
   using Writer = void (*)(GraphWriter&, const Layer&, const Node&);
-  static const std::map<std::string, Writer> writers = {
-      {"Activation", activation_layer}, {"ReLU", relu},       {"Dropout", identity},
-      {"Softmax", softmax},             {"Flatten", flatten}, {"Reshape", reshape},
-      {"GlobalAveragePooling2D", global_average_pooling},     {"Add", add},
-      {"Concatenate", concatenate}};
+  static const std::map<std::string, Writer> writers = {{"Activation", activation_layer},
+                                                        {"ReLU", relu},
+                                                        {"Dropout", identity},
+                                                        {"Softmax", softmax},
+                                                        {"Flatten", flatten},
+                                                        {"Reshape", reshape},
+                                                        {"GlobalAveragePooling2D", global_average_pooling},
+                                                        {"Add", add},
+                                                        {"Concatenate", concatenate}};
   const auto it = writers.find(l.class_name());
   if (it == writers.end()) refuse_export(l, "this layer is not exported yet (docs/onnx.md lists the layers that are)");
   it->second(w, l, node);

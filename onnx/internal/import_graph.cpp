@@ -15,7 +15,7 @@ constexpr long kMaxSample = 1L << 31;
 // A value name used in messages: "'x'" or "input 2 (empty)".
 std::string value_text(const onnx::NodeProto& node, int i) {
   return node.input_size() > i && !node.input(i).empty() ? fmt::format("'{}'", node.input(i))
-                                                          : fmt::format("input {} (absent)", i);
+                                                         : fmt::format("input {} (absent)", i);
 }
 
 bool valid_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }
@@ -54,8 +54,7 @@ GraphReader::GraphReader(const onnx::GraphProto& graph, bool nhwc_inputs) : g_(g
     ImportValue v;
     if (t.data_type() == onnx::TensorProto::FLOAT)
       v.constant = read_float_tensor(t, fmt::format("initializer '{}'", t.name()));
-    else
-      v.ints = read_int_tensor(t, fmt::format("initializer '{}'", t.name()));
+    else v.ints = read_int_tensor(t, fmt::format("initializer '{}'", t.name()));
     values_[t.name()] = std::move(v);
   }
   for (const auto& n : g_.node())
@@ -121,35 +120,42 @@ const ImportValue& GraphReader::input(const onnx::NodeProto& node, int i) const 
 
 SymbolicTensor GraphReader::as_is(const onnx::NodeProto& node, int i) const {
   const ImportValue& v = input(node, i);
-  if (!v.tensor) refuse(node, "", fmt::format("input {} is a constant; minnow's layers take tensors", value_text(node, i)));
+  if (!v.tensor)
+    refuse(node, "", fmt::format("input {} is a constant; minnow's layers take tensors", value_text(node, i)));
   if (v.squeezed || v.flat_order.has_value() || v.perm != identity_perm(static_cast<long>(v.perm.size())))
-    refuse(node, "", fmt::format("input {} is a transposed (NCHW) view of an NHWC tensor here, and this operator "
-                                 "would see its axes in another order than in the file",
-                                 value_text(node, i)));
+    refuse(node, "",
+           fmt::format("input {} is a transposed (NCHW) view of an NHWC tensor here, and this operator "
+                       "would see its axes in another order than in the file",
+                       value_text(node, i)));
   return *v.tensor;
 }
 
 SymbolicTensor GraphReader::channels_first(const onnx::NodeProto& node, int i) const {
   const ImportValue& v = input(node, i);
   const long rank = static_cast<long>(v.perm.size());
-  if (!v.tensor) refuse(node, "", fmt::format("input {} is a constant; minnow's layers take tensors", value_text(node, i)));
+  if (!v.tensor)
+    refuse(node, "", fmt::format("input {} is a constant; minnow's layers take tensors", value_text(node, i)));
   if (v.squeezed || v.flat_order.has_value() || v.perm != channels_first_perm(rank))
-    refuse(node, "", fmt::format("input {} is not an NCHW view of an NHWC tensor, the only layout minnow's "
-                                 "channels-last layers can run this operator on",
-                                 value_text(node, i)));
+    refuse(node, "",
+           fmt::format("input {} is not an NCHW view of an NHWC tensor, the only layout minnow's "
+                       "channels-last layers can run this operator on",
+                       value_text(node, i)));
   return *v.tensor;
 }
 
 const Tensor& GraphReader::float_constant(const onnx::NodeProto& node, int i) const {
   const ImportValue& v = input(node, i);
-  if (!v.constant) refuse(node, "", fmt::format("input {} must be a float constant (an initializer)", value_text(node, i)));
+  if (!v.constant)
+    refuse(node, "", fmt::format("input {} must be a float constant (an initializer)", value_text(node, i)));
   return *v.constant;
 }
 
 std::vector<long> GraphReader::int_constant(const onnx::NodeProto& node, int i) const {
   const ImportValue& v = input(node, i);
-  if (!v.ints) refuse(node, "", fmt::format("input {} must be an integer constant (a dynamic shape minnow cannot resolve)",
-                                            value_text(node, i)));
+  if (!v.ints)
+    refuse(node, "",
+           fmt::format("input {} must be an integer constant (a dynamic shape minnow cannot resolve)",
+                       value_text(node, i)));
   return *v.ints;
 }
 
@@ -173,10 +179,8 @@ std::string GraphReader::layer_name(const onnx::NodeProto& node) {
   if (slash != std::string::npos) path.resize(slash);  // torch's ".../Conv", minnow's "gap/pool"
   std::string name;
   for (const char c : path) {
-    if (valid_name_char(c))
-      name += c;
-    else if (!name.empty() && name.back() != '_')
-      name += '_';
+    if (valid_name_char(c)) name += c;
+    else if (!name.empty() && name.back() != '_') name += '_';
   }
   while (!name.empty() && name.back() == '_') name.pop_back();
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) || !names_.insert(name).second) return "";

@@ -6,12 +6,11 @@
 #pragma once
 
 #include <map>
+#include <onnx/onnx_pb.h>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <onnx/onnx_pb.h>
 
 #include "core/layer.h"
 
@@ -25,11 +24,11 @@ struct FlatOrder {
 long minnow_feature(const FlatOrder& order, long f);
 
 struct ImportValue {
-  std::optional<SymbolicTensor> tensor;  // empty for a constant
-  std::vector<long> perm;                // ONNX axis i = minnow axis perm[i]
-  std::optional<FlatOrder> flat_order;   // set when ONNX's feature order differs from minnow's
-  bool squeezed = false;                 // ONNX (N, C, 1, 1) held as minnow (N, C): GlobalAveragePool
-  std::optional<Tensor> constant;        // a float constant
+  std::optional<SymbolicTensor> tensor;   // empty for a constant
+  std::vector<long> perm;                 // ONNX axis i = minnow axis perm[i]
+  std::optional<FlatOrder> flat_order;    // set when ONNX's feature order differs from minnow's
+  bool squeezed = false;                  // ONNX (N, C, 1, 1) held as minnow (N, C): GlobalAveragePool
+  std::optional<Tensor> constant;         // a float constant
   std::optional<std::vector<long>> ints;  // an integer constant
 };
 

@@ -3,9 +3,10 @@
 // Transpose (a new view of the same tensor), Identity and Dropout (inference), Constant.
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "core/error.h"
 #include "layers/activation.h"
@@ -63,8 +64,10 @@ void softmax(GraphReader& r, const onnx::NodeProto& node) {
   long axis = int_attribute(node, "axis", r.opset >= 13 ? -1 : 1);
   axis = axis < 0 ? axis + rank : axis;
   if (axis < 1 || axis >= rank) r.refuse(node, "axis", fmt::format("must be a non-batch axis of rank {}", rank));
-  if (r.opset < 13 && axis != rank - 1) r.refuse(node, "axis", "before opset 13 Softmax flattens the axes from `axis` on");
-  if (!v.tensor || v.squeezed || v.flat_order.has_value()) r.refuse(node, "", "its input must be a tensor in minnow's order");
+  if (r.opset < 13 && axis != rank - 1)
+    r.refuse(node, "axis", "before opset 13 Softmax flattens the axes from `axis` on");
+  if (!v.tensor || v.squeezed || v.flat_order.has_value())
+    r.refuse(node, "", "its input must be a tensor in minnow's order");
   v.tensor = Softmax({.axis = v.perm[static_cast<size_t>(axis)], .name = r.layer_name(node)})(*v.tensor);
   r.define(node, std::move(v));
 }
@@ -132,7 +135,8 @@ void transpose(GraphReader& r, const onnx::NodeProto& node) {
   if (!v.tensor || v.squeezed || v.flat_order.has_value() || static_cast<long>(q.size()) != rank || q[0] != 0)
     r.refuse(node, "perm", "minnow transposes only the non-batch axes of a tensor it has not flattened");
   ImportValue out = v;
-  for (long i = 0; i < rank; ++i) out.perm[static_cast<size_t>(i)] = v.perm[static_cast<size_t>(q[static_cast<size_t>(i)])];
+  for (long i = 0; i < rank; ++i)
+    out.perm[static_cast<size_t>(i)] = v.perm[static_cast<size_t>(q[static_cast<size_t>(i)])];
   r.define(node, std::move(out));
 }
 
@@ -145,13 +149,15 @@ void pass_through(GraphReader& r, const onnx::NodeProto& node) {  // Identity; D
 // Pad with zeros: none at all (PyTorch writes one before an AveragePool) is nothing; any other is
 // refused until minnow has a ZeroPadding2D.
 void pad(GraphReader& r, const onnx::NodeProto& node) {
-  if (string_attribute(node, "mode", "constant") != "constant") r.refuse(node, "mode", "only 'constant' padding is read");
+  if (string_attribute(node, "mode", "constant") != "constant")
+    r.refuse(node, "mode", "only 'constant' padding is read");
   if (r.has_input(node, 2) && r.float_constant(node, 2).values()[0] != 0.0f)
     r.refuse(node, "constant_value", "must be 0");
   if (r.has_input(node, 3)) r.refuse(node, "axes", "is not read (pad every axis)");
   const auto pads = r.int_constant(node, 1);
   if (std::any_of(pads.begin(), pads.end(), [](long p) { return p != 0; }))
-    r.refuse(node, "pads", fmt::format("[{}] pads with zeros, which minnow cannot do before this layer", fmt::join(pads, ", ")));
+    r.refuse(node, "pads",
+             fmt::format("[{}] pads with zeros, which minnow cannot do before this layer", fmt::join(pads, ", ")));
   r.define(node, r.input(node, 0));
 }
 
@@ -160,16 +166,12 @@ void constant(GraphReader& r, const onnx::NodeProto& node) {
   const auto* value = find_attribute(node, "value");
   if (value != nullptr && value->has_t() && value->t().data_type() == onnx::TensorProto::FLOAT)
     v.constant = read_float_tensor(value->t(), describe(node));
-  else if (value != nullptr && value->has_t())
-    v.ints = read_int_tensor(value->t(), describe(node));
+  else if (value != nullptr && value->has_t()) v.ints = read_int_tensor(value->t(), describe(node));
   else if (find_attribute(node, "value_float"))
     v.constant = Tensor(Shape{1}, float_attribute(node, "value_float", 0.0f));
-  else if (find_attribute(node, "value_int"))
-    v.ints = std::vector<long>{int_attribute(node, "value_int", 0)};
-  else if (find_attribute(node, "value_ints"))
-    v.ints = ints_attribute(node, "value_ints", {});
-  else
-    r.refuse(node, "value", "minnow reads float and integer tensor constants only");
+  else if (find_attribute(node, "value_int")) v.ints = std::vector<long>{int_attribute(node, "value_int", 0)};
+  else if (find_attribute(node, "value_ints")) v.ints = ints_attribute(node, "value_ints", {});
+  else r.refuse(node, "value", "minnow reads float and integer tensor constants only");
   r.define(node, std::move(v));
 }
 
@@ -201,11 +203,22 @@ void merge(GraphReader& r, const onnx::NodeProto& node) {
 
 void import_other_node(GraphReader& r, const onnx::NodeProto& node, bool& handled) {
   using Reader = void (*)(GraphReader&, const onnx::NodeProto&);
-  static const std::map<std::string, Reader> readers = {
-      {"Relu", relu_family},   {"LeakyRelu", relu_family}, {"Clip", relu_family},       {"Sigmoid", sigmoid_tanh},
-      {"Tanh", sigmoid_tanh},  {"Softmax", softmax},       {"Flatten", flatten},        {"Reshape", reshape},
-      {"Transpose", transpose}, {"Identity", pass_through}, {"Dropout", pass_through},  {"Constant", constant}, {"Pad", pad},
-      {"Add", merge},          {"Sum", merge},             {"Concat", merge}};
+  static const std::map<std::string, Reader> readers = {{"Relu", relu_family},
+                                                        {"LeakyRelu", relu_family},
+                                                        {"Clip", relu_family},
+                                                        {"Sigmoid", sigmoid_tanh},
+                                                        {"Tanh", sigmoid_tanh},
+                                                        {"Softmax", softmax},
+                                                        {"Flatten", flatten},
+                                                        {"Reshape", reshape},
+                                                        {"Transpose", transpose},
+                                                        {"Identity", pass_through},
+                                                        {"Dropout", pass_through},
+                                                        {"Constant", constant},
+                                                        {"Pad", pad},
+                                                        {"Add", merge},
+                                                        {"Sum", merge},
+                                                        {"Concat", merge}};
   const auto it = readers.find(node.op_type());
   handled = it != readers.end();
   if (handled) it->second(r, node);
@@ -217,8 +230,7 @@ void import_node(GraphReader& r, const onnx::NodeProto& node) {
   bool handled = false;
   import_layer_node(r, node, handled);
   if (!handled) import_other_node(r, node, handled);
-  if (!handled)
-    r.refuse(node, "", "this operator is not supported (docs/onnx.md lists those that are)");
+  if (!handled) r.refuse(node, "", "this operator is not supported (docs/onnx.md lists those that are)");
 }
 
 }  // namespace minnow::onnx_io

@@ -2,26 +2,25 @@
 // Conv -> Conv2D, BatchNormalization, LayerNormalization, MaxPool / AveragePool / GlobalAveragePool.
 // An activation node that is the only reader of a Gemm's or Conv's output becomes that layer's
 // activation, as Keras fuses it; ONNX's weight layouts are turned into Keras' here.
-#include <fmt/format.h>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "core/error.h"
 #include "core/kernels/im2col.h"
+#include "layers/average_pooling2d.h"
 #include "layers/batch_normalization.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
 #include "layers/global_average_pooling2d.h"
 #include "layers/layer_normalization.h"
 #include "layers/max_pooling2d.h"
-#include "layers/average_pooling2d.h"
 #include "onnx/internal/import_graph.h"
 #include "onnx/internal/onnx_proto.h"
 
 namespace minnow::onnx_io {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::pair<std::string, const onnx::NodeProto*> fused_activation(GraphReader& r, const onnx::NodeProto& node,
                                                                 long rank) {

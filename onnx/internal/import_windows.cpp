@@ -75,10 +75,16 @@ void conv(GraphReader& r, const onnx::NodeProto& node) {
   const std::string padding = keras_padding(node, x.shape(), k, s);
   if (padding.empty()) refuse_pads(r, node, x.shape());
   const Tensor* bias = r.has_input(node, 2) ? &r.float_constant(node, 2) : nullptr;
-  if (bias != nullptr && bias->size() != F) r.refuse(node, "", fmt::format("B has {} values for {} filters", bias->size(), F));
+  if (bias != nullptr && bias->size() != F)
+    r.refuse(node, "", fmt::format("B has {} values for {} filters", bias->size(), F));
   const auto [activation, last] = fused_activation(r, node, 4);
-  const Conv2DOptions o{.filters = F, .kernel_size = {KH, KW}, .strides = {s[0], s[1]}, .padding = padding,
-                        .activation = activation, .use_bias = bias != nullptr, .name = r.layer_name(node)};
+  const Conv2DOptions o{.filters = F,
+                        .kernel_size = {KH, KW},
+                        .strides = {s[0], s[1]},
+                        .padding = padding,
+                        .activation = activation,
+                        .use_bias = bias != nullptr,
+                        .name = r.layer_name(node)};
   const SymbolicTensor y = Conv2D(o)(x);
   Tensor kernel(Shape{KH, KW, C, F});
   for (long f = 0; f < F; ++f)
@@ -102,7 +108,8 @@ void pool(GraphReader& r, const onnx::NodeProto& node) {
   if (padding.empty()) refuse_pads(r, node, x.shape());
   if (!max && padding == "same" && int_attribute(node, "count_include_pad", 0) != 0)
     r.refuse(node, "count_include_pad", "must be 0: Keras averages the real values of a padded window only");
-  Pooling2DOptions o{.pool_size = {k[0], k[1]}, .strides = {s[0], s[1]}, .padding = padding, .name = r.layer_name(node)};
+  Pooling2DOptions o{
+      .pool_size = {k[0], k[1]}, .strides = {s[0], s[1]}, .padding = padding, .name = r.layer_name(node)};
   const SymbolicTensor y = max ? MaxPooling2D(o)(x) : AveragePooling2D(o)(x);
   define_tensor(r, node, y, channels_first_perm(4));
 }
@@ -139,7 +146,8 @@ bool is_filler(GraphReader& r, const onnx::NodeProto& node, int i, float value) 
   const std::string suffix = value == 0.0f ? "/zeros" : "/ones";
   const std::string& name = node.input(i);
   const ImportValue& v = r.input(node, i);
-  if (!v.constant || name.size() < suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+  if (!v.constant || name.size() < suffix.size() ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
     return false;
   for (const float x : v.constant->values())
     if (x != value) return false;
@@ -172,8 +180,10 @@ void layer_normalization(GraphReader& r, const onnx::NodeProto& node) {
     if (!node.output(i).empty()) r.refuse(node, "", "its Mean and InvStdDev outputs have no minnow form");
   const SymbolicTensor x = r.as_is(node, 0);
   const long rank = x.shape().rank();
-  const long axis = int_attribute(node, "axis", -1) < 0 ? int_attribute(node, "axis", -1) + rank : int_attribute(node, "axis", -1);
-  if (axis < 1 || axis >= rank) r.refuse(node, "axis", fmt::format("{} must be a non-batch axis of rank {}", axis, rank));
+  const long axis =
+      int_attribute(node, "axis", -1) < 0 ? int_attribute(node, "axis", -1) + rank : int_attribute(node, "axis", -1);
+  if (axis < 1 || axis >= rank)
+    r.refuse(node, "axis", fmt::format("{} must be a non-batch axis of rank {}", axis, rank));
   LayerNormalizationOptions o{.axis = {},
                               .epsilon = float_attribute(node, "epsilon", 1e-5f),
                               .center = !is_filler(r, node, 2, 0.0f),
@@ -186,7 +196,8 @@ void layer_normalization(GraphReader& r, const onnx::NodeProto& node) {
     if ((i == 1 && !o.scale) || (i == 2 && !o.center)) continue;
     const Shape& shape = y.layer->weights()[weights.size()]->value.shape();
     const Tensor& t = r.float_constant(node, i);
-    if (t.size() != shape.num_elements()) r.refuse(node, "", fmt::format("input {} has shape {}, expected {}", i, t.shape(), shape));
+    if (t.size() != shape.num_elements())
+      r.refuse(node, "", fmt::format("input {} has shape {}, expected {}", i, t.shape(), shape));
     weights.emplace_back(shape, std::vector<float>(t.data(), t.data() + t.size()));
   }
   y.layer->set_weights(weights);

@@ -1,11 +1,12 @@
 #include "onnx/internal/onnx_proto.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -21,8 +22,8 @@ long checked_count(const onnx::TensorProto& t, const std::string& where) {
   long count = 1;
   for (const auto d : t.dims()) {
     if (d < 0 || d > kMaxElements || (d > 0 && count > kMaxElements / d))
-      throw IoError(fmt::format("{}: dims ({}) are negative or hold more than 2^31 values", where,
-                                fmt::join(t.dims(), ", ")));
+      throw IoError(
+          fmt::format("{}: dims ({}) are negative or hold more than 2^31 values", where, fmt::join(t.dims(), ", ")));
     count *= d;
   }
   return count;
@@ -35,9 +36,7 @@ void require_internal(const onnx::TensorProto& t, const std::string& where) {
 
 }  // namespace
 
-std::string describe(const onnx::NodeProto& node) {
-  return fmt::format("node '{}' ({})", node.name(), node.op_type());
-}
+std::string describe(const onnx::NodeProto& node) { return fmt::format("node '{}' ({})", node.name(), node.op_type()); }
 
 void set_tensor(onnx::TensorProto& out, const std::string& name, const Tensor& t, const std::vector<long>& dims) {
   out.set_name(name);
@@ -61,13 +60,12 @@ Tensor read_float_tensor(const onnx::TensorProto& t, const std::string& where) {
   const long n = checked_count(t, where);
   const long given = t.has_raw_data() ? static_cast<long>(t.raw_data().size() / sizeof(float)) : t.float_data_size();
   if (given != n || (t.has_raw_data() && t.raw_data().size() % sizeof(float) != 0))
-    throw IoError(fmt::format("{}: dims ({}) say {} values, the data holds {}", where, fmt::join(t.dims(), ", "), n,
-                              t.has_raw_data() ? fmt::format("{} bytes", t.raw_data().size()) : fmt::format("{}", given)));
+    throw IoError(
+        fmt::format("{}: dims ({}) say {} values, the data holds {}", where, fmt::join(t.dims(), ", "), n,
+                    t.has_raw_data() ? fmt::format("{} bytes", t.raw_data().size()) : fmt::format("{}", given)));
   Tensor out(Shape(std::vector<long>(t.dims().begin(), t.dims().end())));
-  if (t.has_raw_data())
-    std::memcpy(out.data(), t.raw_data().data(), t.raw_data().size());
-  else
-    std::copy(t.float_data().begin(), t.float_data().end(), out.data());
+  if (t.has_raw_data()) std::memcpy(out.data(), t.raw_data().data(), t.raw_data().size());
+  else std::copy(t.float_data().begin(), t.float_data().end(), out.data());
   return out;
 }
 
@@ -81,7 +79,8 @@ std::vector<long> read_int_tensor(const onnx::TensorProto& t, const std::string&
   const long given = t.has_raw_data() ? static_cast<long>(t.raw_data().size() / width)
                                       : (is64 ? t.int64_data_size() : t.int32_data_size());
   if (given != n || (t.has_raw_data() && t.raw_data().size() % width != 0))
-    throw IoError(fmt::format("{}: dims ({}) say {} values, the data holds {}", where, fmt::join(t.dims(), ", "), n, given));
+    throw IoError(
+        fmt::format("{}: dims ({}) say {} values, the data holds {}", where, fmt::join(t.dims(), ", "), n, given));
   std::vector<long> out(static_cast<size_t>(n));
   for (size_t i = 0; i < out.size(); ++i) {
     if (!t.has_raw_data()) {

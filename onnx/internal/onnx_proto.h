@@ -3,10 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <onnx/onnx_pb.h>
 #include <string>
 #include <vector>
-
-#include <onnx/onnx_pb.h>
 
 #include "core/tensor.h"
 

@@ -11,7 +11,9 @@ using minnow::testing::require_throws;
 
 namespace {
 
-std::string hostile(const std::string& name) { return std::string(MINNOW_TEST_DATA_DIR) + "/onnx/hostile/" + name + ".onnx"; }
+std::string hostile(const std::string& name) {
+  return std::string(MINNOW_TEST_DATA_DIR) + "/onnx/hostile/" + name + ".onnx";
+}
 
 template <class E>
 void refused(const std::string& name, std::vector<std::string> parts) {

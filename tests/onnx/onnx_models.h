@@ -25,12 +25,9 @@ inline void randomize_weights(Model& model, std::uint64_t seed) {
   Rng rng(seed);
   for (Parameter* p : model.weights()) {
     for (float& v : p->value.values()) {
-      if (p->name == "gamma")
-        v = rng.uniform(0.5f, 1.5f);
-      else if (p->name == "moving_variance")
-        v = rng.uniform(0.5f, 2.0f);
-      else
-        v = rng.normal(0.0f, p->name == "kernel" || p->name == "bias" ? 0.3f : 0.5f);
+      if (p->name == "gamma") v = rng.uniform(0.5f, 1.5f);
+      else if (p->name == "moving_variance") v = rng.uniform(0.5f, 2.0f);
+      else v = rng.normal(0.0f, p->name == "kernel" || p->name == "bias" ? 0.3f : 0.5f);
     }
   }
 }
@@ -57,13 +54,15 @@ inline std::unique_ptr<Model> image_model(const std::vector<LayerRef<Layer>>& la
 inline std::vector<NamedModel> exported_models() {
   auto same = [](long f, long k, long s) { return Conv2D(f, k, "same", s); };
   return {
-      {"Dense (relu) -> Dense (softmax)", [] {
+      {"Dense (relu) -> Dense (softmax)",
+       [] {
          auto x = Input({5});
          auto m = std::make_unique<Model>(x, Dense(3, "softmax")(Dense(4, "relu")(x)));
          randomize_weights(*m, 1);
          return m;
        }},
-      {"Dense without bias, sigmoid and tanh", [] {
+      {"Dense without bias, sigmoid and tanh",
+       [] {
          auto x = Input({6});
          auto m = std::make_unique<Model>(x, Dense(2, "tanh", false)(Dense(4, "sigmoid")(x)));
          randomize_weights(*m, 2);
@@ -71,13 +70,21 @@ inline std::vector<NamedModel> exported_models() {
        }},
       {"Conv2D valid, stride 1", [] { return image_model({Conv2D(4, 3)}); }},
       {"Conv2D same, stride 2 (asymmetric padding), relu",
-       [same] { return image_model({Conv2D({.filters = 4, .kernel_size = 3, .strides = 2, .padding = "same", .activation = "relu"})}); }},
-      {"Conv2D same, 2x4 kernel, strides (1, 2), no bias", [] {
-         return image_model({Conv2D({.filters = 2, .kernel_size = {2, 4}, .strides = {1, 2}, .padding = "same", .use_bias = false})});
+       [same] {
+         return image_model(
+             {Conv2D({.filters = 4, .kernel_size = 3, .strides = 2, .padding = "same", .activation = "relu"})});
+       }},
+      {"Conv2D same, 2x4 kernel, strides (1, 2), no bias",
+       [] {
+         return image_model(
+             {Conv2D({.filters = 2, .kernel_size = {2, 4}, .strides = {1, 2}, .padding = "same", .use_bias = false})});
        }},
       {"Conv2D -> BatchNormalization -> ReLU -> Flatten -> Dense",
-       [same] { return image_model({same(4, 3, 1), BatchNormalization(), ReLU(), Flatten(), Dense(3)}); }},
-      {"BatchNormalization on a Dense output, without scale and center", [] {
+       [same] {
+         return image_model({same(4, 3, 1), BatchNormalization(), ReLU(), Flatten(), Dense(3)});
+       }},
+      {"BatchNormalization on a Dense output, without scale and center",
+       [] {
          auto x = Input({5});
          BatchNormalizationOptions o;
          o.center = false;
@@ -86,33 +93,46 @@ inline std::vector<NamedModel> exported_models() {
          randomize_weights(*m, 3);
          return m;
        }},
-      {"BatchNormalization with PyTorch's conventions", [] {
-         return image_model({BatchNormalization(BatchNormalizationOptions::pytorch())});
+      {"BatchNormalization with PyTorch's conventions",
+       [] { return image_model({BatchNormalization(BatchNormalizationOptions::pytorch())}); }},
+      {"MaxPooling2D valid and same",
+       [] {
+         return image_model(
+             {MaxPooling2D({.pool_size = 2}), MaxPooling2D({.pool_size = 3, .strides = {2}, .padding = "same"})});
        }},
-      {"MaxPooling2D valid and same", [] {
-         return image_model({MaxPooling2D({.pool_size = 2}), MaxPooling2D({.pool_size = 3, .strides = {2}, .padding = "same"})});
+      {"AveragePooling2D valid and same",
+       [] {
+         return image_model({AveragePooling2D({.pool_size = {2, 3}}),
+                             AveragePooling2D({.pool_size = 2, .strides = {1}, .padding = "same"})});
        }},
-      {"AveragePooling2D valid and same", [] {
-         return image_model({AveragePooling2D({.pool_size = {2, 3}}), AveragePooling2D({.pool_size = 2, .strides = {1}, .padding = "same"})});
+      {"GlobalAveragePooling2D -> Dense",
+       [same] {
+         return image_model({same(5, 3, 1), GlobalAveragePooling2D(), Dense(2)});
        }},
-      {"GlobalAveragePooling2D -> Dense", [same] { return image_model({same(5, 3, 1), GlobalAveragePooling2D(), Dense(2)}); }},
-      {"Activation layers and ReLU options", [same] {
+      {"Activation layers and ReLU options",
+       [same] {
          return image_model({same(4, 3, 1), Activation("tanh"), ReLU({.max_value = 0.5f}), Activation("sigmoid"),
                              ReLU({.negative_slope = 0.1f}), Activation("relu"), Activation("linear")});
        }},
       {"Softmax layer and a Conv2D with softmax over its filters",
-       [] { return image_model({Conv2D(3, 3, "valid", 1, "softmax"), Softmax()}); }},
-      {"Dropout (identity in inference) and Reshape", [same] {
+       [] {
+         return image_model({Conv2D(3, 3, "valid", 1, "softmax"), Softmax()});
+       }},
+      {"Dropout (identity in inference) and Reshape",
+       [same] {
          return image_model({same(4, 3, 1), Dropout(0.5f, 3), Reshape({12, 16}), Reshape({-1})});
        }},
-      {"LayerNormalization over the channels and over (H, W, C)", [same] {
+      {"LayerNormalization over the channels and over (H, W, C)",
+       [same] {
          return image_model({same(4, 3, 1), LayerNormalization(), LayerNormalization({.axis = {1, 2, 3}})});
        }},
-      {"GroupNormalization on images and on features", [same] {
+      {"GroupNormalization on images and on features",
+       [same] {
          return image_model({same(6, 3, 1), GroupNormalization({.groups = 3}), Flatten(), Dense(4),
                              GroupNormalization({.groups = 2})});
        }},
-      {"residual block (Add)", [] {
+      {"residual block (Add)",
+       [] {
          auto x = Input({8, 6, 4});
          auto c = Conv2D(4, 3, "same")(x);
          auto b = BatchNormalization()(c);
@@ -122,7 +142,8 @@ inline std::vector<NamedModel> exported_models() {
          randomize_weights(*m, 4);
          return m;
        }},
-      {"Concatenate of two branches, on channels and on features", [] {
+      {"Concatenate of two branches, on channels and on features",
+       [] {
          auto x = Input({8, 6, 3});
          auto a = Conv2D(2, 1)(x);
          auto b = Conv2D(3, 3, "same")(x);
@@ -133,12 +154,14 @@ inline std::vector<NamedModel> exported_models() {
          randomize_weights(*m, 5);
          return m;
        }},
-      {"the seeds' tabular model", [] {
+      {"the seeds' tabular model",
+       [] {
          auto m = examples::seed_tabular_model().model;
          randomize_weights(*m, 6);
          return m;
        }},
-      {"the seeds' image model", [] {
+      {"the seeds' image model",
+       [] {
          auto m = examples::seed_image_model().model;
          randomize_weights(*m, 8);
          return m;

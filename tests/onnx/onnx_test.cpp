@@ -2,10 +2,12 @@
 // and every output bit for bit; what cannot be written or read exactly is an error naming the
 // layer or the node. (ONNX Runtime's view of the exports: onnxruntime_checks.cpp; PyTorch's
 // exports: onnx_torch_test.cpp.)
-#include <catch2/catch.hpp>
+#include "onnx/onnx.h"
+
 #include <cstring>
 
-#include "onnx/onnx.h"
+#include <catch2/catch.hpp>
+
 #include "onnx/onnx_models.h"
 #include "onnx/onnx_test_util.h"
 

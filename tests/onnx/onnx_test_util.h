@@ -3,11 +3,11 @@
 #pragma once
 
 #include <filesystem>
-#include <fmt/format.h>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "io/npy.h"
 #include "test_util.h"
@@ -28,9 +28,10 @@ inline std::filesystem::path scratch_folder(const std::string& what) {
 // the file passes, the checker's message when not.
 inline std::string python_onnx_check(const std::filesystem::path& file) {
   const auto [out, status] = output_of(
-      "/usr/bin/python3", fmt::format("-P -c \"import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)\" "
-                             "'{}' 2>&1",
-                             file.string()));
+      "/usr/bin/python3",
+      fmt::format("-P -c \"import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)\" "
+                  "'{}' 2>&1",
+                  file.string()));
   return status == 0 ? "" : out + fmt::format(" (exit status {})", status);
 }
 

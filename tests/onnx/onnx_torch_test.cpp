@@ -13,7 +13,9 @@ using namespace minnow::onnx_test;
 
 namespace {
 
-std::string reference(const std::string& name) { return std::string(MINNOW_TEST_DATA_DIR) + "/reference/onnx/torch_" + name; }
+std::string reference(const std::string& name) {
+  return std::string(MINNOW_TEST_DATA_DIR) + "/reference/onnx/torch_" + name;
+}
 
 // (N, C, H, W) -> (N, H, W, C); other ranks as they are.
 Tensor to_nhwc(const Tensor& x) {
@@ -46,25 +48,24 @@ TEST_CASE("Models PyTorch exported read back into minnow and give torch's output
 TEST_CASE("An imported model's summary is Keras' with BatchNormalization's running statistics non-trainable") {
   clear_session();
   auto model = load_onnx(reference("mlp.onnx"));  // Linear, BatchNorm1d, ReLU, Dropout, Linear, Softmax
-  CHECK(model->summary() ==
-        "Model: \"torch_jit\"\n"
-        "_________________________________________________________________\n"
-        "Layer (type)                 Output Shape              Param #   \n"
-        "=================================================================\n"
-        "input (InputLayer)           [(None, 10)]              0         \n"
-        "_________________________________________________________________\n"
-        "dense (Dense)                (None, 16)                176       \n"
-        "_________________________________________________________________\n"
-        "batch_normalization (BatchNo (None, 16)                64        \n"
-        "_________________________________________________________________\n"
-        "re_lu (ReLU)                 (None, 16)                0         \n"
-        "_________________________________________________________________\n"
-        "dense_1 (Dense)              (None, 4)                 68        \n"
-        "=================================================================\n"
-        "Total params: 308\n"
-        "Trainable params: 276\n"
-        "Non-trainable params: 32\n"
-        "_________________________________________________________________\n");
+  CHECK(model->summary() == "Model: \"torch_jit\"\n"
+                            "_________________________________________________________________\n"
+                            "Layer (type)                 Output Shape              Param #   \n"
+                            "=================================================================\n"
+                            "input (InputLayer)           [(None, 10)]              0         \n"
+                            "_________________________________________________________________\n"
+                            "dense (Dense)                (None, 16)                176       \n"
+                            "_________________________________________________________________\n"
+                            "batch_normalization (BatchNo (None, 16)                64        \n"
+                            "_________________________________________________________________\n"
+                            "re_lu (ReLU)                 (None, 16)                0         \n"
+                            "_________________________________________________________________\n"
+                            "dense_1 (Dense)              (None, 4)                 68        \n"
+                            "=================================================================\n"
+                            "Total params: 308\n"
+                            "Trainable params: 276\n"
+                            "Non-trainable params: 32\n"
+                            "_________________________________________________________________\n");
   // The Softmax was fused into the last Dense, the BatchNorm1d kept torch's eps and momentum.
   CHECK(dynamic_cast<DenseLayer&>(model->get_layer("dense_1")).options().activation == "softmax");
   const auto& bn = dynamic_cast<BatchNormalizationLayer&>(model->get_layer("batch_normalization")).options();
@@ -77,8 +78,9 @@ TEST_CASE("Torch's names become layer names: '/stem/stem.0/Conv' -> 'stem_stem_0
   auto model = load_onnx(reference("residual.onnx"));
   std::vector<std::string> names;
   for (const auto& l : model->layers()) names.push_back(l->name() + " " + l->class_name());
-  CHECK(names == std::vector<std::string>{"input InputLayer", "stem_stem_0 Conv2D", "conv1 Conv2D", "conv2 Conv2D", "add Add",
-                                          "re_lu ReLU", "head_head_0 GlobalAveragePooling2D", "head_head_2 Dense"});
+  CHECK(names == std::vector<std::string>{"input InputLayer", "stem_stem_0 Conv2D", "conv1 Conv2D", "conv2 Conv2D",
+                                          "add Add", "re_lu ReLU", "head_head_0 GlobalAveragePooling2D",
+                                          "head_head_2 Dense"});
   CHECK(model->count_params() == 1437);
 }
 

@@ -17,14 +17,15 @@ namespace {
 // The outputs of the ONNX file `model` in ONNX Runtime for the inputs `xs`.
 std::vector<Tensor> run_in_onnxruntime(const std::filesystem::path& model, const std::vector<const Tensor*>& xs) {
   const auto folder = model.parent_path();
-  std::string args = fmt::format("'{}/onnx/run_onnxruntime.js' '{}' '{}/out'", MINNOW_TEST_DATA_DIR, model.string(),
-                                 folder.string());
+  std::string args =
+      fmt::format("'{}/onnx/run_onnxruntime.js' '{}' '{}/out'", MINNOW_TEST_DATA_DIR, model.string(), folder.string());
   for (size_t i = 0; i < xs.size(); ++i) {
     const auto in = folder / fmt::format("in{}.npy", i);
     write_npy(in, *xs[i]);
     args += fmt::format(" '{}'", in.string());
   }
-  const auto [out, status] = output_of("env", fmt::format("NODE_PATH='{}' node {} 2>&1", MINNOW_ONNXRUNTIME_MODULES, args));
+  const auto [out, status] =
+      output_of("env", fmt::format("NODE_PATH='{}' node {} 2>&1", MINNOW_ONNXRUNTIME_MODULES, args));
   INFO(out);
   REQUIRE(status == 0);
   std::vector<Tensor> ys;
