@@ -15,7 +15,7 @@ namespace minnow {
 Monitor::Monitor(std::string who, std::string name, const std::string& mode)
     : who_(std::move(who)), name_(std::move(name)) {
   if (mode != "auto" && mode != "min" && mode != "max")
-    throw ConfigError(fmt::format("{}: mode must be \"auto\", \"min\" or \"max\", but received \"{}\"", who_, mode));
+    throw ConfigError(fmt::format(R"({}: mode must be "auto", "min" or "max", but received "{}")", who_, mode));
   const bool auc = name_.size() >= 3 && name_.compare(name_.size() - 3, 3, "auc") == 0;
   maximize_ = mode == "max" || (mode == "auto" && (name_.find("acc") != std::string::npos || auc));
 }

@@ -2,6 +2,7 @@
 // Softmax, Flatten, Reshape, global pooling, Add, Concatenate; and GroupNormalization, written as
 // ONNX 13's InstanceNormalization on a grouped view (GroupNormalization-18 scales per group, not
 // per channel, and ONNX 1.12's checker does not know it).
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -83,9 +84,7 @@ void global_average_pooling(GraphWriter& w, const Layer& l, const Node& node) {
 
 // Merge layers work in the layout of their first input when all of them have it.
 bool merge_layout(const GraphWriter& w, const Node& node) {
-  for (const auto& in : node.inputs)
-    if (!w.is_channels_first(in)) return false;
-  return true;
+  return std::ranges::all_of(node.inputs, [&](const SymbolicTensor& in) { return w.is_channels_first(in); });
 }
 
 void add(GraphWriter& w, const Layer& l, const Node& node) {

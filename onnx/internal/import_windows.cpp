@@ -2,6 +2,8 @@
 // GlobalAveragePool -> the pooling layers, BatchNormalization, LayerNormalization. ONNX's pads
 // become Keras' "valid" (none) or "same" (TensorFlow's split: the odd pixel at the bottom / right);
 // any other padding is refused, not approximated.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -149,9 +151,7 @@ bool is_filler(GraphReader& r, const onnx::NodeProto& node, int i, float value) 
   if (!v.constant || name.size() < suffix.size() ||
       name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
     return false;
-  for (const float x : v.constant->values())
-    if (x != value) return false;
-  return true;
+  return std::ranges::all_of(v.constant->values(), [value](float x) { return x == value; });
 }
 
 void batch_normalization(GraphReader& r, const onnx::NodeProto& node) {
@@ -194,7 +194,7 @@ void layer_normalization(GraphReader& r, const onnx::NodeProto& node) {
   std::vector<Tensor> weights;
   for (int i = 1; i <= 2; ++i) {
     if ((i == 1 && !o.scale) || (i == 2 && !o.center)) continue;
-    const Shape& shape = y.layer->weights()[weights.size()]->value.shape();
+    const Shape shape = y.layer->weights()[weights.size()]->value.shape();
     const Tensor& t = r.float_constant(node, i);
     if (t.size() != shape.num_elements())
       r.refuse(node, "", fmt::format("input {} has shape {}, expected {}", i, t.shape(), shape));
