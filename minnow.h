@@ -59,6 +59,8 @@
 #include "model/losses.h"
 #include "model/metrics.h"
 #include "model/model.h"
+#include "model/more_losses.h"
+#include "model/more_metrics.h"
 #include "model/progress.h"
 #include "model/sequential.h"
 #include "model/summary.h"
