@@ -21,6 +21,7 @@
 #include "core/parameter.h"
 #include "core/random.h"
 #include "core/reduce.h"
+#include "core/regularizers.h"
 #include "core/shape.h"
 #include "core/symbolic.h"
 #include "core/tensor.h"
