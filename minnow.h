@@ -21,6 +21,7 @@
 #include "core/parameter.h"
 #include "core/random.h"
 #include "core/reduce.h"
+#include "core/regularizers.h"
 #include "core/shape.h"
 #include "core/symbolic.h"
 #include "core/tensor.h"
@@ -47,7 +48,11 @@
 #include "layers/softmax.h"
 
 // the optimizers
+#include "optim/adadelta.h"
+#include "optim/adagrad.h"
 #include "optim/adam.h"
+#include "optim/adamax.h"
+#include "optim/nadam.h"
 #include "optim/optimizer.h"
 #include "optim/rmsprop.h"
 #include "optim/sgd.h"
@@ -59,6 +64,8 @@
 #include "model/losses.h"
 #include "model/metrics.h"
 #include "model/model.h"
+#include "model/more_losses.h"
+#include "model/more_metrics.h"
 #include "model/progress.h"
 #include "model/sequential.h"
 #include "model/summary.h"

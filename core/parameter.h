@@ -16,6 +16,7 @@
 #include <string>
 #include <utility>
 
+#include "core/regularizers.h"
 #include "core/tensor.h"
 
 namespace minnow {
@@ -78,6 +79,7 @@ struct Parameter {
                                     // gamma and beta with train_gamma_beta = Never)
   bool frozen = false;              // set by Layer::set_trainable(false)
   std::string layer_name{};         // the layer that owns it ("dense"); empty for one made by hand
+  Regularizer regularizer{};        // its penalty, added to the loss in training (core/regularizers.h)
 
   // Keras' rule: a weight is trainable when it was created trainable and its layer is not frozen.
   bool trainable() const { return trainable_by_design && !frozen; }

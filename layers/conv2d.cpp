@@ -26,6 +26,8 @@ Conv2DLayer::Conv2DLayer(const Conv2DOptions& options)
         fmt::format("{}: padding must be 'valid' or 'same', but received padding='{}'", describe(), opt_.padding));
   check_initializer(opt_.kernel_initializer, describe() + ": kernel_initializer");
   check_initializer(opt_.bias_initializer, describe() + ": bias_initializer");
+  check_regularizer(opt_.kernel_regularizer, describe() + ": kernel_regularizer");
+  check_regularizer(opt_.bias_regularizer, describe() + ": bias_regularizer");
 }
 
 Shape Conv2DLayer::build_impl(const Shape& in) {
@@ -38,7 +40,11 @@ Shape Conv2DLayer::build_impl(const Shape& in) {
                                  describe(), KH, KW, in[1], in[2], in));
   g_ = window_geometry(in[1], in[2], in[3], KH, KW, opt_.strides[0], opt_.strides[1], opt_.padding == "same");
   kernel_ = &add_weight("kernel", {KH, KW, in[3], opt_.filters}, opt_.kernel_initializer, true);
-  if (opt_.use_bias) bias_ = &add_weight("bias", {opt_.filters}, opt_.bias_initializer, true);
+  kernel_->regularizer = opt_.kernel_regularizer;
+  if (opt_.use_bias) {
+    bias_ = &add_weight("bias", {opt_.filters}, opt_.bias_initializer, true);
+    bias_->regularizer = opt_.bias_regularizer;
+  }
   return {Shape::kNone, g_.OH, g_.OW, opt_.filters};
 }
 

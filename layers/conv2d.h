@@ -22,6 +22,7 @@
 // Weights (Keras' names and layout)
 //   kernel (KH, KW, C, F), trainable, kernel_initializer (default glorot_uniform)
 //   bias   (F,),           trainable, bias_initializer (default zeros); absent with use_bias = false
+//   kernel_regularizer / bias_regularizer (default none): a penalty training adds to the loss
 // Parameters: KH*KW*C*F + F.   Cache: none; backward reads the input x again.
 // Speed: the passes are core/kernels/convolution.h's: X is never stored whole but taken in
 // cache-sized chunks of rows on all threads (none for a 1x1 kernel with stride 1: X is x); the
@@ -44,6 +45,8 @@ struct Conv2DOptions {
   bool use_bias = true;
   Initializer kernel_initializer = "glorot_uniform";
   Initializer bias_initializer = "zeros";
+  Regularizer kernel_regularizer{};  // none; L1(..), L2(..), L1L2(..), "l1", "l2" (core/regularizers.h)
+  Regularizer bias_regularizer{};
   std::string name = "";
 };
 

@@ -17,6 +17,8 @@ DenseLayer::DenseLayer(const DenseOptions& options)
         fmt::format("{}: units must be a positive integer, but received units={}", describe(), opt_.units));
   check_initializer(opt_.kernel_initializer, describe() + ": kernel_initializer");
   check_initializer(opt_.bias_initializer, describe() + ": bias_initializer");
+  check_regularizer(opt_.kernel_regularizer, describe() + ": kernel_regularizer");
+  check_regularizer(opt_.bias_regularizer, describe() + ": bias_regularizer");
 }
 
 Shape DenseLayer::build_impl(const Shape& in) {
@@ -25,7 +27,11 @@ Shape DenseLayer::build_impl(const Shape& in) {
                                  "'{}'.",
                                  describe(), in, name()));
   kernel_ = &add_weight("kernel", {in[1], opt_.units}, opt_.kernel_initializer, true);
-  if (opt_.use_bias) bias_ = &add_weight("bias", {opt_.units}, opt_.bias_initializer, true);
+  kernel_->regularizer = opt_.kernel_regularizer;
+  if (opt_.use_bias) {
+    bias_ = &add_weight("bias", {opt_.units}, opt_.bias_initializer, true);
+    bias_->regularizer = opt_.bias_regularizer;
+  }
   return {Shape::kNone, opt_.units};
 }
 

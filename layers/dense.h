@@ -11,6 +11,7 @@
 // Weights (Keras' names and layout)
 //   kernel (in, units), trainable, kernel_initializer (default glorot_uniform)
 //   bias   (units,),    trainable, bias_initializer (default zeros); absent with use_bias = false
+//   kernel_regularizer / bias_regularizer (default none): a penalty training adds to the loss
 // Parameters: in*units + units.
 // Cache: y (N, units); backward reads the input x of the last forward again (no copy).
 // The products run in core/kernels/gemm.h (threads, no allocation).
@@ -29,6 +30,8 @@ struct DenseOptions {
   bool use_bias = true;
   Initializer kernel_initializer = "glorot_uniform";
   Initializer bias_initializer = "zeros";
+  Regularizer kernel_regularizer{};  // none; L1(..), L2(..), L1L2(..), "l1", "l2" (core/regularizers.h)
+  Regularizer bias_regularizer{};
   std::string name = "";
 };
 

@@ -14,6 +14,7 @@
 #include "core/random.h"
 #include "model/callback.h"
 #include "model/internal/model_runner.h"
+#include "model/more_metrics.h"
 
 namespace minnow {
 
@@ -25,9 +26,11 @@ void Model::compile(std::shared_ptr<Optimizer> optimizer, std::shared_ptr<Loss> 
   if (!optimizer || !loss) throw UsageError(fmt::format("Model '{}': compile needs an optimizer and a loss", name_));
   std::vector<std::shared_ptr<Metric>> chosen;  // all checked before the model changes
   for (const std::string& m : metrics) {
-    if (m != "accuracy" && m != "acc")
-      throw ConfigError(fmt::format("Model '{}': unknown metric '{}'. Supported: accuracy", name_, m));
-    chosen.push_back(make_accuracy(*loss));
+    try {
+      chosen.push_back(make_metric(m, *loss));  // named m, its key in the logs
+    } catch (const ConfigError& e) {
+      throw ConfigError(fmt::format("Model '{}': {}", name_, e.what()));
+    }
   }
   if (!training_) training_ = std::make_unique<Training>();
   training_->metrics = std::move(chosen);

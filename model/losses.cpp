@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
 #include "model/internal/target_shapes.h"
+#include "model/more_losses.h"
 
 namespace minnow {
 
@@ -28,6 +30,11 @@ double log_sum_exp(const Eigen::Ref<const RowVector>& z) {
   double sum = 0;
   for (long j = 0; j < z.size(); ++j) sum += std::exp(z[j] - m);
   return m + std::log(sum);
+}
+
+template <class L>
+std::unique_ptr<Loss> make() {
+  return std::make_unique<L>();
 }
 
 // Keras' divide_no_nan: an empty batch has loss 0.
@@ -205,16 +212,27 @@ Tensor Loss::per_sample(const Tensor& y_pred, const Tensor& y_true) const {
 }
 
 std::unique_ptr<Loss> make_loss(const std::string& name) {
-  if (name == "mse" || name == "mean_squared_error" || name == "MeanSquaredError")
-    return std::make_unique<MeanSquaredError>();
-  if (name == "binary_crossentropy" || name == "BinaryCrossentropy") return std::make_unique<BinaryCrossentropy>();
-  if (name == "categorical_crossentropy" || name == "CategoricalCrossentropy")
-    return std::make_unique<CategoricalCrossentropy>();
-  if (name == "sparse_categorical_crossentropy" || name == "SparseCategoricalCrossentropy")
-    return std::make_unique<SparseCategoricalCrossentropy>();
-  throw ConfigError(fmt::format("Unknown loss function: '{}'. Expected one of 'mse', 'mean_squared_error', "
-                                "'binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy'.",
-                                name));
+  using Make = std::unique_ptr<Loss> (*)();
+  // Keras 3's names: the function name, its aliases (keras/src/losses/__init__.py) and the class name.
+  static const std::vector<std::pair<std::vector<std::string>, Make>> table = {
+      {{"mean_squared_error", "mse", "MSE", "MeanSquaredError"}, [] { return make<MeanSquaredError>(); }},
+      {{"mean_absolute_error", "mae", "MAE", "MeanAbsoluteError"}, [] { return make<MeanAbsoluteError>(); }},
+      {{"binary_crossentropy", "bce", "BCE", "BinaryCrossentropy"}, [] { return make<BinaryCrossentropy>(); }},
+      {{"categorical_crossentropy", "CategoricalCrossentropy"}, [] { return make<CategoricalCrossentropy>(); }},
+      {{"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
+       [] { return make<SparseCategoricalCrossentropy>(); }},
+      {{"huber", "Huber"}, [] { return make<Huber>(); }},
+      {{"kl_divergence", "kld", "KLD", "KLDivergence"}, [] { return make<KLDivergence>(); }},
+      {{"categorical_hinge", "CategoricalHinge"}, [] { return make<CategoricalHinge>(); }},
+  };
+  std::string known;
+  for (const auto& [names, build] : table) {
+    if (std::find(names.begin(), names.end(), name) != names.end()) return build();
+    known += fmt::format("{}'{}'", known.empty() ? "" : ", ", names[0]);
+  }
+  throw ConfigError(fmt::format("Unknown loss function: '{}'. Expected one of {} (or an alias such as 'mse', "
+                                "'mae', 'kld', or the class name).",
+                                name, known));
 }
 
 }  // namespace minnow

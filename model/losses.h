@@ -112,9 +112,9 @@ class SparseCategoricalCrossentropy : public Loss {
   bool from_logits_;
 };
 
-// "mse" / "mean_squared_error", "binary_crossentropy", "categorical_crossentropy",
-// "sparse_categorical_crossentropy" (or the class names, "MeanSquaredError", ...) -> a loss with
-// Keras' defaults. Throws ConfigError naming the value otherwise.
+// A Keras 3 loss name ("mse", "binary_crossentropy", "mae", "huber", "kld", ...: the losses here
+// and in model/more_losses.h, their aliases and class names) -> that loss with Keras' defaults.
+// Throws ConfigError naming the value otherwise.
 std::unique_ptr<Loss> make_loss(const std::string& name);
 
 }  // namespace minnow

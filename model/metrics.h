@@ -21,11 +21,12 @@
 //                          last axis 1 while y_pred's is > 1 -> sparse categorical; else categorical.
 // The one place this differs from tf.keras: binary_crossentropy on a multi-label output (N, C > 1)
 // gives BinaryAccuracy (per-label, what is meant), where tf.keras' shape rule picks categorical.
-// Every accuracy is named "accuracy", as Keras shows it when asked with "accuracy".
+// Every accuracy is named "accuracy" until renamed: compile names each metric by the string asked for.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "core/tensor.h"
 #include "model/losses.h"
@@ -35,17 +36,21 @@ namespace minnow {
 class Metric {
  public:
   virtual ~Metric() = default;
-  virtual std::string name() const = 0;
+  // The key of its result in the logs: "accuracy" unless renamed (make_metric gives the name asked for).
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
   // Adds one batch. Throws ShapeError naming the metric and both shapes when y_true does not fit.
   virtual void update_state(const Tensor& y_pred, const Tensor& y_true) = 0;
   virtual double result() const = 0;
   virtual void reset_state() = 0;
+
+ private:
+  std::string name_ = "accuracy";
 };
 
 // The running mean of row scores (M1) shared by the accuracies.
 class MeanRowMetric : public Metric {
  public:
-  std::string name() const override { return "accuracy"; }
   double result() const override { return count_ == 0 ? 0.0 : total_ / double(count_); }
   void reset_state() override { total_ = 0, count_ = 0; }
 
@@ -81,7 +86,6 @@ class SparseCategoricalAccuracy : public MeanRowMetric {
 // whose kind does not say (AccuracyKind::None). The choice is kept across reset_state.
 class Accuracy : public Metric {
  public:
-  std::string name() const override { return "accuracy"; }
   void update_state(const Tensor& y_pred, const Tensor& y_true) override;
   double result() const override { return chosen_ ? chosen_->result() : 0.0; }
   void reset_state() override {

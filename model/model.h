@@ -57,8 +57,8 @@ class Model {
   const Tensor& backward(const Tensor& dy, bool input_gradients = true);
   std::vector<const Tensor*> backward(const std::vector<const Tensor*>& dys);
   // ---- training (model/fit.cpp: the free functions of model/fit.h, which these call) ----
-  // Keras' compile: the optimizer, the loss, and metrics ("accuracy" / "acc": the variant that
-  // fits the loss, as Keras picks it).
+  // Keras' compile: the optimizer, the loss, and metrics by Keras' names (make_metric in
+  // model/more_metrics.h; "accuracy" / "acc" pick the variant that fits the loss).
   void compile(std::shared_ptr<Optimizer> optimizer, std::shared_ptr<Loss> loss,
                const std::vector<std::string>& metrics = {});
   void compile(const std::string& optimizer, const std::string& loss, const std::vector<std::string>& metrics = {});

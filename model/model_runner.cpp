@@ -93,9 +93,21 @@ void ModelRunner::gather(const Tensor& x, const Tensor& y, const std::vector<lon
   take_rows(y, idx, b, e, yb_);
 }
 
+double ModelRunner::penalty() {
+  if (!regularized_gathered_) {
+    t_->regularized.clear();
+    for (Parameter* p : m_.trainable_weights())
+      if (p->regularizer.active()) t_->regularized.push_back(p);
+    regularized_gathered_ = true;
+  }
+  double sum = 0;
+  for (const Parameter* p : t_->regularized) sum += p->regularizer.penalty(p->value);
+  return sum;
+}
+
 ModelRunner::StepResult ModelRunner::test_step() {
   const Tensor& y_pred = m_.run(Mode::Inference);
-  const double loss = t_->loss->compute(y_pred, yb_, nullptr);
+  const double loss = t_->loss->compute(y_pred, yb_, nullptr) + penalty();
   for (const auto& metric : t_->metrics) metric->update_state(y_pred, yb_);
   return {loss, samples_of(yb_)};
 }
@@ -137,12 +149,13 @@ ModelRunner::StepResult ModelRunner::train_step(long epoch, long step) {
                                   name_, what, epoch, step)};
   };
   try {
-    const Tensor& y_pred = m_.run(Mode::Training);                       // forward
-    const double loss = t_->loss->compute(y_pred, yb_, &t_->loss_grad);  // L and dL/dy_pred
+    const Tensor& y_pred = m_.run(Mode::Training);                                   // forward
+    const double loss = t_->loss->compute(y_pred, yb_, &t_->loss_grad) + penalty();  // L and dL/dy_pred
     if (!std::isfinite(loss)) return diverged(fmt::format("the loss became {}", loss));
     for (const auto& metric : t_->metrics) metric->update_state(y_pred, yb_);
     const Tensor* dys[1] = {&t_->loss_grad};
     m_.run_backward(dys, /*input_gradients=*/false);  // nobody needs dL/dx of the input batch
+    for (Parameter* p : t_->regularized) p->regularizer.add_gradient(p->value, p->grad);  // d penalty / dw
     t_->optimizer->apply_gradients(t_->params);
     for (const Parameter* p : t_->params)
       if (!p->value.row().allFinite()) return diverged(fmt::format("weight '{}' became non-finite", p->name));

@@ -12,11 +12,12 @@ Adam::Adam(std::string name, const AdamOptions& options)
   require(opt_.beta_1 >= 0 && opt_.beta_1 < 1, "beta_1", opt_.beta_1, "a number in [0, 1)");
   require(opt_.beta_2 >= 0 && opt_.beta_2 < 1, "beta_2", opt_.beta_2, "a number in [0, 1)");
   require(std::isfinite(opt_.epsilon) && opt_.epsilon > 0, "epsilon", opt_.epsilon, "a finite number > 0");
+  set_common_options(opt_.weight_decay, opt_.clipnorm, opt_.clipvalue, opt_.global_clipnorm);
 }
 
-void Adam::update(Parameter& p) {
+void Adam::update(Parameter& p, const Tensor& grad) {
   ArrayMap w = array(p.value);
-  const ConstArrayMap g = array(std::as_const(p.grad));
+  const ConstArrayMap g = array(grad);
   const double t = double(iterations() + 1);
   const float alpha = float(learning_rate() * std::sqrt(1 - std::pow(double(opt_.beta_2), t)) /
                             (1 - std::pow(double(opt_.beta_1), t)));  // (U1)
@@ -39,17 +40,15 @@ AdamOptions adam_part(const AdamWOptions& o) {
           .beta_1 = o.beta_1,
           .beta_2 = o.beta_2,
           .epsilon = o.epsilon,
-          .amsgrad = o.amsgrad};
+          .amsgrad = o.amsgrad,
+          .weight_decay = o.weight_decay,
+          .clipnorm = o.clipnorm,
+          .clipvalue = o.clipvalue,
+          .global_clipnorm = o.global_clipnorm};
 }
 }  // namespace
 
-AdamW::AdamW(const AdamWOptions& options) : Adam("AdamW", adam_part(options)), weight_decay_(options.weight_decay) {
-  require(std::isfinite(weight_decay_) && weight_decay_ >= 0, "weight_decay", weight_decay_, "a finite number >= 0");
-}
-
-void AdamW::update(Parameter& p) {
-  array(p.value) -= learning_rate() * weight_decay_ * array(p.value.tensor());  // (U0)
-  Adam::update(p);                                                              // (U1)-(U5)
-}
+// (U0) is the base class's decoupled weight decay (D), applied before Adam's (U1)-(U5).
+AdamW::AdamW(const AdamWOptions& options) : Adam("AdamW", adam_part(options)), weight_decay_(options.weight_decay) {}
 
 }  // namespace minnow

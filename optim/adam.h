@@ -8,7 +8,8 @@
 //   (U5)  w <- w - alpha m / (sqrt(v) + eps)
 // This is the form "just before Section 2.1" of the paper: eps is added to sqrt(v), not to the
 // bias-corrected sqrt(v_hat), so it differs from Algorithm 1 by a factor sqrt(1 - beta_2^t) on eps.
-// AdamW first decays the weight, decoupled from the gradient, then takes the Adam step:
+// AdamW is Adam with weight_decay set, 0.004 by default: the weight first decays, decoupled from
+// the gradient ((D) of optim/optimizer.h), then takes the Adam step:
 //   (U0)  w <- w - lr lambda w                                 lambda = weight_decay
 // Every slot starts at zero.
 // Reference: Kingma & Ba, "Adam" (2015); Reddi et al., "On the Convergence of Adam and Beyond"
@@ -17,6 +18,8 @@
 // beta_2=0.999, epsilon=1e-7, amsgrad=False; AdamW weight_decay=0.004. Keras decays every
 // trainable weight, biases included; so does minnow.
 #pragma once
+
+#include <optional>
 
 #include "optim/optimizer.h"
 
@@ -28,6 +31,10 @@ struct AdamOptions {
   float beta_2 = 0.999f;
   float epsilon = 1e-7f;
   bool amsgrad = false;
+  std::optional<float> weight_decay{};  // Keras 3's common arguments: (D) and (C1)-(C3) of
+  std::optional<float> clipnorm{};      // optim/optimizer.h, unset by default
+  std::optional<float> clipvalue{};
+  std::optional<float> global_clipnorm{};
 };
 
 struct AdamWOptions {
@@ -37,6 +44,9 @@ struct AdamWOptions {
   float beta_2 = 0.999f;
   float epsilon = 1e-7f;
   bool amsgrad = false;
+  std::optional<float> clipnorm{};  // Keras 3's clipping arguments: (C1)-(C3) of optim/optimizer.h
+  std::optional<float> clipvalue{};
+  std::optional<float> global_clipnorm{};
 };
 
 class Adam : public Optimizer {
@@ -46,7 +56,7 @@ class Adam : public Optimizer {
 
  protected:
   Adam(std::string name, const AdamOptions& options);  // for AdamW
-  void update(Parameter& p) override;
+  void update(Parameter& p, const Tensor& g) override;
 
  private:
   AdamOptions opt_;
@@ -58,8 +68,6 @@ class AdamW : public Adam {
   float weight_decay() const { return weight_decay_; }
 
  private:
-  void update(Parameter& p) override;
-
   float weight_decay_;
 };
 

@@ -4,11 +4,16 @@
 #include <cctype>
 #include <cmath>
 #include <iterator>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "optim/adadelta.h"
+#include "optim/adagrad.h"
 #include "optim/adam.h"
+#include "optim/adamax.h"
+#include "optim/nadam.h"
 #include "optim/rmsprop.h"
 #include "optim/sgd.h"
 
@@ -37,9 +42,57 @@ void Optimizer::apply_gradients(const std::vector<Parameter*>& params) {
                                    "a backward pass before applying gradients.",
                                    name_, p->name, p->value.shape(), p->grad.shape()));
   }
-  for (Parameter* p : params)
-    if (p->trainable()) update(*p);
+  const float scale = global_scale(params);
+  for (Parameter* p : params) {
+    if (!p->trainable()) continue;
+    const Tensor& g = clipped_gradient(*p, scale);                                                     // (C1)-(C3)
+    if (weight_decay_) array(p->value) -= learning_rate_ * *weight_decay_ * array(p->value.tensor());  // (D)
+    update(*p, g);
+  }
   ++iterations_;
+}
+
+void Optimizer::set_common_options(std::optional<float> weight_decay, std::optional<float> clipnorm,
+                                   std::optional<float> clipvalue, std::optional<float> global_clipnorm) {
+  if (weight_decay)
+    require(std::isfinite(*weight_decay) && *weight_decay >= 0, "weight_decay", *weight_decay, "a finite number >= 0");
+  const std::pair<const char*, std::optional<float>> clips[] = {
+      {"clipnorm", clipnorm}, {"clipvalue", clipvalue}, {"global_clipnorm", global_clipnorm}};
+  std::string set;
+  for (const auto& [argument, value] : clips) {
+    if (!value) continue;
+    require(std::isfinite(*value) && *value > 0, argument, *value, "a finite number > 0");
+    set += fmt::format("{}{}={}", set.empty() ? "" : ", ", argument, *value);
+  }
+  if ((clipnorm.has_value() + clipvalue.has_value() + global_clipnorm.has_value()) > 1)
+    throw ConfigError(
+        fmt::format("{}: only one of clipnorm, clipvalue and global_clipnorm can be set, but received {}", name_, set));
+  weight_decay_ = weight_decay, clipnorm_ = clipnorm, clipvalue_ = clipvalue, global_clipnorm_ = global_clipnorm;
+}
+
+float Optimizer::global_scale(const std::vector<Parameter*>& params) const {
+  if (!global_clipnorm_) return 1.0f;
+  double sum = 0;  // the squared global norm N^2, in double
+  for (const Parameter* p : params)
+    if (p->trainable()) sum += array(p->grad).cast<double>().square().sum();
+  const double norm = std::sqrt(sum), c = *global_clipnorm_;
+  return norm > c ? float(c / norm) : 1.0f;  // (C3): min(1, c / N)
+}
+
+const Tensor& Optimizer::clipped_gradient(const Parameter& p, float global_scale) {
+  if (!clipnorm_ && !clipvalue_ && !global_clipnorm_) return p.grad;
+  Tensor& g = clipped_[&p];
+  g = p.grad;  // same shape after the first step: copied in place
+  ArrayMap a = array(g);
+  if (clipnorm_) {
+    const double norm = std::sqrt(a.cast<double>().square().sum()), c = *clipnorm_;
+    a *= float(c / std::max(norm, c));  // (C1)
+  } else if (clipvalue_) {
+    a = a.max(-*clipvalue_).min(*clipvalue_);  // (C2)
+  } else {
+    a *= global_scale;  // (C3)
+  }
+  return g;
 }
 
 void Optimizer::save_state() {
@@ -82,7 +135,13 @@ std::unique_ptr<Optimizer> make_optimizer(const std::string& name) {
   if (key == "rmsprop") return std::make_unique<RMSprop>();
   if (key == "adam") return std::make_unique<Adam>();
   if (key == "adamw") return std::make_unique<AdamW>();
-  throw ConfigError(fmt::format("Unknown optimizer: '{}'. Expected one of 'sgd', 'rmsprop', 'adam', 'adamw'.", name));
+  if (key == "nadam") return std::make_unique<Nadam>();
+  if (key == "adagrad") return std::make_unique<Adagrad>();
+  if (key == "adadelta") return std::make_unique<Adadelta>();
+  if (key == "adamax") return std::make_unique<Adamax>();
+  throw ConfigError(fmt::format("Unknown optimizer: '{}'. Expected one of 'sgd', 'rmsprop', 'adam', 'adamw', "
+                                "'nadam', 'adagrad', 'adadelta', 'adamax'.",
+                                name));
 }
 
 }  // namespace minnow

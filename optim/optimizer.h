@@ -1,7 +1,8 @@
 // Optimizer: updates the trainable parameters from their gradients, one step per batch.
 //
 // apply_gradients(params) is the whole public contract (Keras' optimizer.apply_gradients):
-//   - for every parameter p with p->trainable(): update(*p) with p->grad (each optimizer's (U..));
+//   - for every parameter p with p->trainable(): its gradient g = p->grad, clipped (below); the
+//     decoupled weight decay; then update(*p, g), each optimizer's (U..);
 //   - every other parameter (BatchNorm's moving statistics, the weights of a frozen layer) is
 //     skipped: its value and its optimizer state are never touched;
 //   - then iterations() grows by one, so inside update() the step number is t = iterations() + 1.
@@ -9,12 +10,19 @@
 // parameter and name, shaped like the parameter and zero at first use. They are keyed by the
 // Parameter object (its address, stable for a layer's lifetime), never by its data pointer,
 // which moves when a tensor is resized. One optimizer serves one model.
+// Keras 3's arguments common to every optimizer (each options struct has them; unset = None):
+//   weight_decay = wd      (D)   w <- w - w wd lr, before the update        (p->grad is never changed:
+//   clipnorm = c           (C1)  g <- g c / max(||g||, c), per parameter     the clipped g is a copy)
+//   clipvalue = c          (C2)  g <- min(max(g, -c), c), element-wise
+//   global_clipnorm = c    (C3)  g <- g min(1, c / N), N = sqrt(sum over every trainable g of ||g||^2)
+// At most one of the three clippings may be set (ConfigError otherwise), each finite and > 0.
 // Errors: a bad hyperparameter is a ConfigError naming the optimizer, the argument and the value;
 // a trainable parameter without a gradient of its shape is a UsageError naming the parameter.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,7 +37,7 @@ class Optimizer {
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
 
-  // Keras' class name: "SGD", "RMSprop", "Adam", "AdamW".
+  // Keras' class name: "SGD", "RMSprop", "Adam", "AdamW", "Nadam", "Adagrad", "Adadelta", "Adamax".
   virtual std::string name() const { return name_; }
 
   // One update of every trainable parameter in params, from its grad.
@@ -54,8 +62,14 @@ class Optimizer {
  protected:
   Optimizer(std::string name, float learning_rate);
 
-  // One update of the trainable parameter p from p.grad (same shape as p.value).
-  virtual void update(Parameter& p) = 0;
+  // One update of the trainable parameter p from its gradient g (p.grad, or its clipped copy).
+  virtual void update(Parameter& p, const Tensor& g) = 0;
+
+  // Sets (D) and (C1)-(C3) from an options struct's weight_decay, clipnorm, clipvalue and
+  // global_clipnorm. Throws ConfigError naming the argument and value when one is not finite and
+  // > 0 (>= 0 for weight_decay), or when more than one clipping is set.
+  void set_common_options(std::optional<float> weight_decay, std::optional<float> clipnorm,
+                          std::optional<float> clipvalue, std::optional<float> global_clipnorm);
 
   // p's slot `slot`, a tensor shaped like p.value, created with zeros on first use.
   Tensor& slot(const Parameter& p, const std::string& slot);
@@ -72,13 +86,19 @@ class Optimizer {
   void require(bool ok, const char* argument, float value, const char* expected) const;
 
  private:
+  const Tensor& clipped_gradient(const Parameter& p, float global_scale);  // (C1)-(C3)
+  float global_scale(const std::vector<Parameter*>& params) const;         // (C3)'s factor
+
   std::string name_;
   float learning_rate_;
+  std::optional<float> weight_decay_, clipnorm_, clipvalue_, global_clipnorm_;
+  std::unordered_map<const Parameter*, Tensor> clipped_;  // the clipped gradients, reused
   long iterations_ = 0, saved_iterations_ = 0;
   std::unordered_map<const Parameter*, std::map<std::string, Tensor>> slots_, saved_slots_;
 };
 
-// "sgd", "rmsprop", "adam", "adamw" (any case) -> that optimizer with Keras' defaults.
+// "sgd", "rmsprop", "adam", "adamw", "nadam", "adagrad", "adadelta", "adamax" (any case) -> that
+// optimizer with Keras' defaults.
 // Throws ConfigError naming the value otherwise.
 std::unique_ptr<Optimizer> make_optimizer(const std::string& name);
 

@@ -9,11 +9,12 @@ RMSprop::RMSprop(const RMSpropOptions& options) : Optimizer("RMSprop", options.l
   require(opt_.rho >= 0 && opt_.rho < 1, "rho", opt_.rho, "a number in [0, 1)");
   require(opt_.momentum >= 0 && opt_.momentum <= 1, "momentum", opt_.momentum, "a number in [0, 1]");
   require(std::isfinite(opt_.epsilon) && opt_.epsilon > 0, "epsilon", opt_.epsilon, "a finite number > 0");
+  set_common_options(opt_.weight_decay, opt_.clipnorm, opt_.clipvalue, opt_.global_clipnorm);
 }
 
-void RMSprop::update(Parameter& p) {
+void RMSprop::update(Parameter& p, const Tensor& grad) {
   ArrayMap w = array(p.value);
-  const ConstArrayMap g = array(std::as_const(p.grad));
+  const ConstArrayMap g = array(grad);
   const float lr = learning_rate();
   const float rho = opt_.rho;
   ArrayMap v = array(slot(p, "velocity"));

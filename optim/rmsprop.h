@@ -14,6 +14,8 @@
 // learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False.
 #pragma once
 
+#include <optional>
+
 #include "optim/optimizer.h"
 
 namespace minnow {
@@ -24,6 +26,10 @@ struct RMSpropOptions {
   float momentum = 0.0f;
   float epsilon = 1e-7f;
   bool centered = false;
+  std::optional<float> weight_decay{};  // Keras 3's common arguments: (D) and (C1)-(C3) of
+  std::optional<float> clipnorm{};      // optim/optimizer.h, unset by default
+  std::optional<float> clipvalue{};
+  std::optional<float> global_clipnorm{};
 };
 
 class RMSprop : public Optimizer {
@@ -32,7 +38,7 @@ class RMSprop : public Optimizer {
   const RMSpropOptions& options() const { return opt_; }
 
  private:
-  void update(Parameter& p) override;
+  void update(Parameter& p, const Tensor& g) override;
 
   RMSpropOptions opt_;
 };

@@ -6,11 +6,12 @@ namespace minnow {
 
 SGD::SGD(const SGDOptions& options) : Optimizer("SGD", options.learning_rate), opt_(options) {
   require(opt_.momentum >= 0 && opt_.momentum <= 1, "momentum", opt_.momentum, "a number in [0, 1]");
+  set_common_options(opt_.weight_decay, opt_.clipnorm, opt_.clipvalue, opt_.global_clipnorm);
 }
 
-void SGD::update(Parameter& p) {
+void SGD::update(Parameter& p, const Tensor& grad) {
   ArrayMap w = array(p.value);
-  const ConstArrayMap g = array(std::as_const(p.grad));
+  const ConstArrayMap g = array(grad);
   const float lr = learning_rate();
   const float mu = opt_.momentum;
   if (mu == 0) {

@@ -11,6 +11,8 @@
 // nesterov=False; momentum must lie in [0, 1].
 #pragma once
 
+#include <optional>
+
 #include "optim/optimizer.h"
 
 namespace minnow {
@@ -19,6 +21,10 @@ struct SGDOptions {
   float learning_rate = 0.01f;
   float momentum = 0.0f;
   bool nesterov = false;
+  std::optional<float> weight_decay{};  // Keras 3's common arguments: (D) and (C1)-(C3) of
+  std::optional<float> clipnorm{};      // optim/optimizer.h, unset by default
+  std::optional<float> clipvalue{};
+  std::optional<float> global_clipnorm{};
 };
 
 class SGD : public Optimizer {
@@ -27,7 +33,7 @@ class SGD : public Optimizer {
   const SGDOptions& options() const { return opt_; }
 
  private:
-  void update(Parameter& p) override;
+  void update(Parameter& p, const Tensor& g) override;
 
   SGDOptions opt_;
 };

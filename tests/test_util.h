@@ -1,10 +1,14 @@
 // Helpers shared by the tests.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -52,6 +56,43 @@ inline std::pair<std::string, int> output_of(const std::filesystem::path& progra
   while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
   const int status = pclose(pipe);
   return {out, status};
+}
+
+// A reference file of tests/reference/ whose lines are "name v0 v1 ...": the numbers by name.
+inline std::map<std::string, std::vector<double>> read_reference(const std::string& relative) {
+  std::istringstream in(read_test_file(relative));
+  std::map<std::string, std::vector<double>> out;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string name;
+    if (!(words >> name)) continue;
+    for (double v; words >> v;) out[name].push_back(v);
+  }
+  return out;
+}
+
+// The loss and its gradient for y_pred (the gradient pre-filled with NaN: every element must be written).
+inline double loss_and_grad(const Loss& loss, const Tensor& y_pred, const Tensor& y_true, Tensor& grad) {
+  grad = Tensor(y_pred.shape(), std::numeric_limits<float>::quiet_NaN());
+  return loss.compute(y_pred, y_true, &grad);
+}
+
+// Compares dL/dy_pred with central differences of the loss (computed in double): each element v
+// moves by +-h, and the quotient divides by the float step actually taken.
+inline void require_gradient_matches_finite_differences(const Loss& loss, Tensor y_pred, const Tensor& y_true) {
+  Tensor grad;
+  loss_and_grad(loss, y_pred, y_true, grad);
+  for (long i = 0; i < y_pred.size(); ++i) {
+    const float v = y_pred[i];
+    const float h = 1e-3f * std::max(1.0f, std::abs(v));
+    y_pred[i] = v + h;
+    const double up = y_pred[i], l_up = loss.compute(y_pred, y_true, nullptr);
+    y_pred[i] = v - h;
+    const double down = y_pred[i], l_down = loss.compute(y_pred, y_true, nullptr);
+    y_pred[i] = v;
+    INFO(loss.name() << (loss.from_logits() ? " (logits)" : "") << ", element " << i);
+    REQUIRE(grad[i] == Approx((l_up - l_down) / (up - down)).epsilon(1e-3).margin(1e-6));
+  }
 }
 
 // Every element of t equals the expected value to within tol.

@@ -63,7 +63,12 @@ class ModelRunner {
  private:
   void back_up();
   void restore();
+  // Keras' regularization losses: the sum of the penalties (core/regularizers.h) of the trainable
+  // weights, added to the loss of every training and test step. The weights are gathered at the
+  // first step of a call, after the forward that builds a deferred Sequential.
+  double penalty();
   Model& m_;
+  bool regularized_gathered_ = false;
   Training* t_;
   const std::string& name_;
   Tensor yb_;  // the targets of the current batch

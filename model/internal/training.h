@@ -17,12 +17,13 @@ struct Training {
   std::shared_ptr<Optimizer> optimizer;
   std::shared_ptr<Loss> loss;
   std::vector<std::shared_ptr<Metric>> metrics;
-  Tensor loss_grad;                   // dL/dy of the last training step
-  std::vector<Parameter*> params;     // the trainable weights, fixed for one fit() call
-  std::vector<Tensor> params_backup;  // their values before the current step
-  std::vector<Parameter*> moving;     // non-trainable weights a forward may change
-  std::vector<Tensor> moving_backup;  // their values before the current step
-  BatchNormWatch batch_norms;         // fit's BatchNormalization warnings
+  Tensor loss_grad;                     // dL/dy of the last training step
+  std::vector<Parameter*> params;       // the trainable weights, fixed for one fit() call
+  std::vector<Tensor> params_backup;    // their values before the current step
+  std::vector<Parameter*> moving;       // non-trainable weights a forward may change
+  std::vector<Tensor> moving_backup;    // their values before the current step
+  BatchNormWatch batch_norms;           // fit's BatchNormalization warnings
+  std::vector<Parameter*> regularized;  // the trainable weights with a regularizer, gathered per call
 };
 
 }  // namespace minnow

@@ -100,8 +100,8 @@ TEST_CASE("Hostile: Conv2D with an unknown padding is a ConfigError naming it", 
 TEST_CASE("Hostile: Conv2D with an unknown activation or initializer is a ConfigError naming it", "[hostile][config]") {
   require_throws<ConfigError>([] { Conv2D({.filters = 1, .activation = "swish", .name = "c"}); },
                               {"Conv2D 'c'", "'swish'"});
-  require_throws<ConfigError>([] { Conv2D({.filters = 1, .kernel_initializer = "orthogonal", .name = "c"}); },
-                              {"Conv2D 'c'", "kernel_initializer", "'orthogonal'"});
+  require_throws<ConfigError>([] { Conv2D({.filters = 1, .kernel_initializer = "identity", .name = "c"}); },
+                              {"Conv2D 'c'", "kernel_initializer", "'identity'"});
 }
 
 // ---- BatchNormalization --------------------------------------------------------------------
@@ -321,12 +321,12 @@ TEST_CASE("Hostile: AdamW rejects a weight decay that is negative, NaN or infini
 }
 
 TEST_CASE("Hostile: an unknown optimizer, loss or metric name is a ConfigError naming it", "[hostile][config]") {
-  require_throws<ConfigError>([] { make_optimizer("adagrad"); }, {"optimizer", "'adagrad'", "'adam'"});
+  require_throws<ConfigError>([] { make_optimizer("lamb"); }, {"optimizer", "'lamb'", "'adam'"});
   require_throws<ConfigError>([] { make_loss("hinge"); }, {"loss", "'hinge'", "'mse'"});
   auto model = make_classifier();
   require_throws_unchanged<ConfigError>(*model, [&] { model->compile("adam", "mse", {"auc"}); },
                                         {"Model 'classifier'", "metric 'auc'", "accuracy"});
-  require_throws_unchanged<ConfigError>(*model, [&] { model->compile("nadam", "mse"); }, {"'nadam'"});
+  require_throws_unchanged<ConfigError>(*model, [&] { model->compile("lamb", "mse"); }, {"'lamb'"});
 }
 
 TEST_CASE("Hostile: compile without an optimizer or a loss is a UsageError", "[hostile][config]") {

@@ -11,30 +11,6 @@ using namespace minnow::testing;
 
 namespace {
 
-// The loss and its gradient for y_pred (the gradient pre-filled with NaN: every element must be written).
-double loss_and_grad(const Loss& loss, const Tensor& y_pred, const Tensor& y_true, Tensor& grad) {
-  grad = Tensor(y_pred.shape(), std::numeric_limits<float>::quiet_NaN());
-  return loss.compute(y_pred, y_true, &grad);
-}
-
-// Compares dL/dy_pred with central differences of the loss (computed in double): each element v
-// moves by +-h, and the quotient divides by the float step actually taken.
-void require_gradient_matches_finite_differences(const Loss& loss, Tensor y_pred, const Tensor& y_true) {
-  Tensor grad;
-  loss_and_grad(loss, y_pred, y_true, grad);
-  for (long i = 0; i < y_pred.size(); ++i) {
-    const float v = y_pred[i];
-    const float h = 1e-3f * std::max(1.0f, std::abs(v));
-    y_pred[i] = v + h;
-    const double up = y_pred[i], l_up = loss.compute(y_pred, y_true, nullptr);
-    y_pred[i] = v - h;
-    const double down = y_pred[i], l_down = loss.compute(y_pred, y_true, nullptr);
-    y_pred[i] = v;
-    INFO(loss.name() << (loss.from_logits() ? " (logits)" : "") << ", element " << i);
-    REQUIRE(grad[i] == Approx((l_up - l_down) / (up - down)).epsilon(1e-3).margin(1e-6));
-  }
-}
-
 // Soft targets: positive rows that sum to 1.
 Tensor soft_targets(const Shape& shape, std::uint64_t seed) {
   Tensor t = random_tensor(shape, seed, 0.1f, 1.0f);

@@ -1,6 +1,10 @@
 #include "optim/optimizer.h"
 
+#include "optim/adadelta.h"
+#include "optim/adagrad.h"
 #include "optim/adam.h"
+#include "optim/adamax.h"
+#include "optim/nadam.h"
 #include "optim/rmsprop.h"
 #include "optim/sgd.h"
 #include "optim_test_util.h"
@@ -16,6 +20,12 @@ std::vector<std::unique_ptr<Optimizer>> every_optimizer() {
   all.push_back(std::make_unique<RMSprop>(RMSpropOptions{.momentum = 0.5f, .centered = true}));
   all.push_back(std::make_unique<Adam>(AdamOptions{.amsgrad = true}));
   all.push_back(std::make_unique<AdamW>());
+  all.push_back(std::make_unique<Nadam>());
+  all.push_back(std::make_unique<Adagrad>());
+  all.push_back(std::make_unique<Adadelta>());
+  all.push_back(std::make_unique<Adamax>());
+  all.push_back(std::make_unique<SGD>(SGDOptions{.weight_decay = 0.1f, .clipnorm = 0.5f}));
+  all.push_back(std::make_unique<Adam>(AdamOptions{.clipvalue = 0.5f}));  // global_clipnorm couples parameters
   return all;
 }
 }  // namespace
@@ -99,7 +109,11 @@ TEST_CASE("make_optimizer builds each optimizer with Keras' defaults from its na
   const auto adamw = make_optimizer("AdamW");
   CHECK(adamw->name() == "AdamW");
   CHECK(dynamic_cast<const AdamW&>(*adamw).weight_decay() == 0.004f);
-  require_throws<ConfigError>([] { make_optimizer("adagrad"); }, {"adagrad", "sgd", "adamw"});
+  CHECK(make_optimizer("nadam")->name() == "Nadam");
+  CHECK(make_optimizer("Adagrad")->name() == "Adagrad");
+  CHECK(make_optimizer("ADADELTA")->name() == "Adadelta");
+  CHECK(make_optimizer("adamax")->name() == "Adamax");
+  require_throws<ConfigError>([] { make_optimizer("lamb"); }, {"lamb", "sgd", "adamw", "adamax"});
 }
 
 namespace {
