@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -82,7 +83,7 @@ double CategoricalHinge::compute(const Tensor& y_pred, const Tensor& y_true, Ten
   const long C = P.cols();
   double sum = 0;
   for (long r = 0; r < P.rows(); ++r) {
-    double pos = 0, neg = -INFINITY;
+    double pos = 0, neg = -std::numeric_limits<double>::infinity();
     long j = 0;  // the first k attaining neg
     for (long k = 0; k < C; ++k) {
       pos += double(Y(r, k)) * P(r, k);
