@@ -27,10 +27,10 @@ TEST_CASE("The tour lists the teaching examples in order, small by default and f
   INFO(small);
   CHECK(status == 0);
   size_t pos = 0;
-  for (const char* name : {"./keras_summaries", "./normalization", "./fcn_moving_stats", "./normalization_family",
-                           "./gradient_check", "./bn_paper_figure1", "./fashion_mnist --epochs 1 --limit 6000",
-                           "./fold_batchnorm --passes 5", "./step --keys ff s e f l bbb o q",
-                           "./onnx_roundtrip --limit 2000"}) {
+  for (const char* name :
+       {"./keras_summaries", "./normalization", "./fcn_moving_stats", "./normalization_family", "./gradient_check",
+        "./bn_paper_figure1", "./fashion_mnist --epochs 1 --limit 6000", "./fold_batchnorm --passes 5",
+        "./step --keys ff s e f l bbb o q", "./onnx_roundtrip --limit 2000"}) {
     const size_t at = small.find(name, pos);
     CHECK(at != std::string::npos);
     pos = at == std::string::npos ? pos : at;
