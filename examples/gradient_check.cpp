@@ -99,5 +99,25 @@ int main(int argc, char** argv) {
   report("Reshape((9, 10))", [] { return Reshape({9, 10}); }, {img});
   report("Add() of two inputs", [] { return Add(); }, {flat, seeded({4, 6}, 5)});
   report("Concatenate(axis=-1) of two inputs", [] { return Concatenate(); }, {img, seeded({2, 6, 5, 2}, 6)});
+  for (const char* act : {"elu", "selu", "leaky_relu", "softplus", "hard_sigmoid", "silu", "gelu", "gelu_tanh"})
+    report(fmt::format("Activation('{}')", act), [&] { return Activation(act); }, {away});
+  report("Dense(5, 'gelu')", [] { return Dense(5, "gelu"); }, {flat});
+  report("LeakyReLU()", [] { return LeakyReLU(); }, {away});
+  report("PReLU(shared_axes=(1, 2))",
+         [] {
+           return PReLU({.alpha_initializer = Initializer("random_uniform", 3), .shared_axes = {1, 2}});
+         },
+         {img_away});
+  report("ELU(0.5)", [] { return ELU(0.5f); }, {away});
+  report("ZeroPadding2D(((1, 2), (0, 1)))", [] { return ZeroPadding2D({{1, 2}, {0, 1}}); }, {img});
+  report("UpSampling2D((2, 3))", [] { return UpSampling2D({2, 3}); }, {img});
+  report("GlobalMaxPooling2D()", [] { return GlobalMaxPooling2D(); }, {spaced});
+  // A second input 0.5 above or below the first, element by element: no ties for Maximum.
+  Tensor apart = flat;
+  for (long i = 0; i < apart.size(); ++i) apart[i] += i % 2 ? 0.5f : -0.5f;
+  report("Multiply() of two inputs", [] { return Multiply(); }, {flat, seeded({4, 6}, 5)});
+  report("Subtract() of two inputs", [] { return Subtract(); }, {flat, seeded({4, 6}, 5)});
+  report("Average() of two inputs", [] { return Average(); }, {flat, seeded({4, 6}, 5)});
+  report("Maximum() of two inputs", [] { return Maximum(); }, {flat, apart});
   return 0;
 }

@@ -17,7 +17,7 @@ void ActivationLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
 }
 
 void ActivationLayer::backward_impl(const Tensor& dy, Tensor& dx) {
-  activation_backward(kind_, output().matrix(), dy.matrix(), dx.matrix());  // (B1)
+  activation_backward(kind_, input().matrix(), output().matrix(), dy.matrix(), dx.matrix());  // (B1)
 }
 
 ReLULayer::ReLULayer(const ReLUOptions& options) : Layer("ReLU", options.name), opt_(options) {

@@ -1,8 +1,9 @@
 // Activation and ReLU: element-wise nonlinearities as layers of their own.
 //
-// Activation(name): y = f(x) for f in linear, relu, sigmoid, tanh, softmax (over the last axis);
-//   the formulas and derivatives are in core/activations.h.
-//   (F1)  y = f(x)                 (B1)  dx = dy * f'(x), written from the cached y
+// Activation(name): y = f(x) for f in linear, relu, sigmoid, tanh, softmax (over the last axis),
+//   elu, selu, leaky_relu, softplus, hard_sigmoid, silu (swish), gelu, gelu_tanh; the formulas and
+//   derivatives are in core/activations.h.
+//   (F1)  y = f(x)                 (B1)  dx = dy * f'(x), written from the cached y (or x)
 // ReLU(max_value, negative_slope, threshold), Keras' ReLU layer:
 //   (F1)  y = max_value                      if x >= max_value
 //         y = x                              if threshold <= x < max_value

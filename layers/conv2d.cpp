@@ -51,9 +51,12 @@ Shape Conv2DLayer::build_impl(const Shape& in) {
 void Conv2DLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
   g_.N = x.shape()[0];
   const auto K = std::as_const(kernel_->value).matrix(g_.KH * g_.KW * g_.C, opt_.filters);  // (KH*KW*C, F)
-  conv2d_forward(x.data(), g_, K, y.data(), [&](MatrixMap Z) {                              // (F1)-(F2) Z = X K
-    if (bias_) Z.rowwise() += bias_->value.row();                                           // (F2) + b
-    activation_forward(activation_, Z, Z);                                                  // (F3)
+  const bool keep_z = activation_needs_input(activation_);
+  if (keep_z) z_.resize(y.shape());
+  conv2d_forward(x.data(), g_, K, y.data(), [&](MatrixMap Z) {  // (F1)-(F2) Z = X K, a block of rows of y
+    if (bias_) Z.rowwise() += bias_->value.row();               // (F2) + b
+    if (keep_z) z_.matrix().middleRows((Z.data() - y.data()) / opt_.filters, Z.rows()) = Z;  // disjoint rows
+    activation_forward(activation_, Z, Z);                                                   // (F3)
   });
 }
 
@@ -62,7 +65,8 @@ void Conv2DLayer::backward_impl(const Tensor& dy, Tensor& dx) {
   const float* dZ = dy.data();  // (B1) (N*OH*OW, F); a linear activation passes dy through
   if (activation_ != ActivationKind::Linear) {
     dz_.resize(dy.shape());
-    activation_backward(activation_, output().matrix(), dy.matrix(), dz_.matrix());
+    const Tensor& z = activation_needs_input(activation_) ? z_ : output();  // x is read only when kept
+    activation_backward(activation_, z.matrix(), output().matrix(), dy.matrix(), dz_.matrix());
     dZ = dz_.data();
   }
   float* dK = kernel_->trainable() ? kernel_->grad.data() : nullptr;

@@ -9,7 +9,7 @@
 //                                         IS y's NHWC layout, no reordering needed
 //   (F3)  y = activation(Z)
 // Backward, given dy (N, OH, OW, F) seen as dY (N*OH*OW, F)
-//   (B1)  dZ = dY * activation'(Z)       written from the cached y
+//   (B1)  dZ = dY * activation'(Z)       from the cached y, or Z for silu / gelu
 //   (B2)  dK = X^T dZ                    (KH*KW*C, F)
 //   (B3)  db = column sums of dZ         (F,)
 //   (B4)  dX = dZ K^T                    (N*OH*OW, KH*KW*C)
@@ -23,7 +23,8 @@
 //   kernel (KH, KW, C, F), trainable, kernel_initializer (default glorot_uniform)
 //   bias   (F,),           trainable, bias_initializer (default zeros); absent with use_bias = false
 //   kernel_regularizer / bias_regularizer (default none): a penalty training adds to the loss
-// Parameters: KH*KW*C*F + F.   Cache: none; backward reads the input x again.
+// Parameters: KH*KW*C*F + F.   Cache: Z only when the activation's derivative needs it (silu,
+// gelu); backward reads the input x again.
 // Speed: the passes are core/kernels/convolution.h's: X is never stored whole but taken in
 // cache-sized chunks of rows on all threads (none for a 1x1 kernel with stride 1: X is x); the
 // weight gradients add a fixed number of partial sums in a fixed order, whatever the threads.
@@ -66,6 +67,7 @@ class Conv2DLayer : public Layer {
   Parameter* kernel_ = nullptr;
   Parameter* bias_ = nullptr;
   WindowGeometry g_;
+  Tensor z_;   // (F2)'s Z, kept only when activation_needs_input
   Tensor dz_;  // (B1) scratch
 };
 

@@ -39,13 +39,15 @@ void DenseLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
   auto Y = y.matrix();                                                              // (N, units)
   gemm(x.matrix(), Op::None, std::as_const(kernel_->value).matrix(), Op::None, Y);  // (F1) (N, in) x (in, units)
   if (bias_) Y.rowwise() += bias_->value.row();                                     // (F1) + b
+  if (activation_needs_input(activation_)) z_.resize(y.shape()), z_.matrix() = Y;   // the cache (B1) needs
   activation_forward(activation_, Y, Y);                                            // (F2)
 }
 
 void DenseLayer::backward_impl(const Tensor& dy, Tensor& dx) {
   dz_.resize(dy.shape());
-  activation_backward(activation_, output().matrix(), dy.matrix(), dz_.matrix());  // (B1)
-  const auto dZ = std::as_const(dz_).matrix();                                     // (N, units)
+  const Tensor& z = activation_needs_input(activation_) ? z_ : output();  // x is read only when kept
+  activation_backward(activation_, z.matrix(), output().matrix(), dy.matrix(), dz_.matrix());  // (B1)
+  const auto dZ = std::as_const(dz_).matrix();                                                 // (N, units)
   const auto W = std::as_const(kernel_->value).matrix();
   if (kernel_->trainable()) gemm(input().matrix(), Op::Transpose, dZ, Op::None, kernel_->grad.matrix());  // (B2) x^T dz
   if (bias_ && bias_->trainable()) bias_->grad.fill(0), add_rows(dZ, bias_->grad.row());                  // (B3)

@@ -4,7 +4,7 @@
 //   (F1)  z = x W + b                    x (N, in), W (in, units), b (units,), z (N, units)
 //   (F2)  y = activation(z)              y (N, units)
 // Backward, given dy = dL/dy (N, units)
-//   (B1)  dz = dy * activation'(z)       written from the cached y (core/activations.h)
+//   (B1)  dz = dy * activation'(z)       from the cached y, or z for silu / gelu (core/activations.h)
 //   (B2)  dW = x^T dz                    (in, units)
 //   (B3)  db = sum over the batch of dz  (units,)
 //   (B4)  dx = dz W^T                    (N, in)
@@ -13,10 +13,10 @@
 //   bias   (units,),    trainable, bias_initializer (default zeros); absent with use_bias = false
 //   kernel_regularizer / bias_regularizer (default none): a penalty training adds to the loss
 // Parameters: in*units + units.
-// Cache: y (N, units); backward reads the input x of the last forward again (no copy).
-// The products run in core/kernels/gemm.h (threads, no allocation).
-// Reference: tf.keras.layers.Dense. Unlike Keras, inputs must be rank 2 (None, F): Flatten
-// first, so that the matrix product is always the one written above.
+// Cache: y (N, units), and z (N, units) when the activation's derivative needs it; backward reads the input x of the
+// last forward again (no copy). The products run in core/kernels/gemm.h (threads, no allocation). Reference:
+// tf.keras.layers.Dense. Unlike Keras, inputs must be rank 2 (None, F): Flatten first, so that the matrix product is
+// always the one written above.
 #pragma once
 
 #include "core/activations.h"
@@ -50,6 +50,7 @@ class DenseLayer : public Layer {
   ActivationKind activation_;
   Parameter* kernel_ = nullptr;
   Parameter* bias_ = nullptr;
+  Tensor z_;   // (F1)'s z, kept only when activation_needs_input
   Tensor dz_;  // scratch for (B1)
 };
 

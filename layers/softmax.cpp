@@ -29,7 +29,7 @@ void SoftmaxLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
 }
 
 void SoftmaxLayer::backward_impl(const Tensor& dy, Tensor& dx) {
-  activation_backward(ActivationKind::Softmax, output().matrix(), dy.matrix(), dx.matrix());  // (B1)
+  activation_backward(ActivationKind::Softmax, input().matrix(), output().matrix(), dy.matrix(), dx.matrix());  // (B1)
 }
 
 LayerRef<SoftmaxLayer> Softmax(const SoftmaxOptions& options) { return std::make_shared<SoftmaxLayer>(options); }

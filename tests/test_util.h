@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -164,6 +165,37 @@ inline void require_gradients(const GradientCheckResult& r, double tol = 1e-2) {
   INFO("gradient check:\n" << r.report());
   REQUIRE(!r.entries.empty());
   REQUIRE(r.worst_error() < tol);
+}
+
+// The numbers of the record `key` ("key: v1 v2 ...") of a reference file under tests/reference/
+// (e.g. keras_layers15_reference.txt); fails the test when the record is missing.
+inline std::vector<float> reference_record(const std::string& file, const std::string& key) {
+  std::istringstream lines(read_test_file("reference/" + file));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with(key + ": ")) continue;
+    std::istringstream values(line.substr(key.size() + 2));
+    std::vector<float> out;
+    for (float v; values >> v;) out.push_back(v);
+    return out;
+  }
+  FAIL("no record '" << key << "' in tests/reference/" << file);
+  return {};
+}
+
+// Every element of t equals the expected one to within rel * max(|expected|, 1e-2): relative,
+// with an absolute floor of rel / 100 near zero. With MINNOW_SHOW_DIFFS set, prints the largest
+// relative difference (the reports quote it).
+inline void require_close(const Tensor& t, const std::vector<float>& expected, const std::string& what,
+                          double rel = 1e-5) {
+  REQUIRE(t.size() == static_cast<long>(expected.size()));
+  double worst = 0;
+  for (long i = 0; i < t.size(); ++i) {
+    const double e = expected[size_t(i)], d = std::abs(double(t[i]) - e) / std::max(std::abs(e), 1e-2);
+    INFO(what << ", element " << i << ": " << t[i] << " vs " << e);
+    REQUIRE(d <= rel);
+    worst = std::max(worst, d);
+  }
+  if (std::getenv("MINNOW_SHOW_DIFFS")) std::printf("%s: largest relative difference %.3g\n", what.c_str(), worst);
 }
 
 }  // namespace minnow::testing

@@ -50,7 +50,7 @@ TEST_CASE("Activation and ReLU have Keras' default names, no parameters, and che
   r->build(Shape{Shape::kNone, 7});
   CHECK(r->output_shape().str() == "(None, 7)");
   CHECK(r->count_params() == 0);
-  require_throws<ConfigError>([] { Activation("swish", "act"); }, {"Activation 'act'", "activation", "swish"});
+  require_throws<ConfigError>([] { Activation("mish", "act"); }, {"Activation 'act'", "activation", "mish"});
   require_throws<ConfigError>([] { ReLU({.max_value = -1, .name = "r1"}); }, {"ReLU 'r1'", "max_value", "-1"});
   require_throws<ConfigError>([] { ReLU({.negative_slope = -0.5f, .name = "r2"}); }, {"'r2'", "negative_slope"});
 }

@@ -179,7 +179,7 @@ TEST_CASE("Losses from logits equal the probability losses on the sigmoid or sof
     Tensor dz, dp, dz_via_p(z.shape());
     CHECK(loss_and_grad(*c.logits, z, c.y, dz) == Approx(loss_and_grad(*c.probs, c.p, c.y, dp)).epsilon(1e-5));
     // dL/dz through the activation's backward equals the fused gradient.
-    activation_backward(c.activation, c.p.matrix(), dp.matrix(), dz_via_p.matrix());
+    activation_backward(c.activation, z.matrix(), c.p.matrix(), dp.matrix(), dz_via_p.matrix());
     for (long i = 0; i < dz.size(); ++i) CHECK(dz[i] == Approx(dz_via_p[i]).margin(1e-5));
   }
 }

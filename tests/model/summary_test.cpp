@@ -106,3 +106,30 @@ TEST_CASE("Totals are comma-grouped", "[summary]") {
   CHECK(group_thousands(6001600) == "6,001,600");
   CHECK(group_thousands(1000000000) == "1,000,000,000");
 }
+
+TEST_CASE("A model of issue 15's layers prints Keras' shapes and parameter counts", "[summary][reference]") {
+  // The model of tests/reference/make_keras_layers15_reference.js; Keras' (TF.js 4.22) output
+  // shape and parameter count of each layer are its records summary.<i>.<class>.
+  clear_session();
+  auto inp = Input({5, 6, 3});
+  auto h = UpSampling2D(2)(ZeroPadding2D({{1, 0}, {2, 1}})(inp));
+  auto p1 = PReLU()(h);
+  auto p2 = PReLU({.shared_axes = {1, 2}})(h);
+  auto l = LeakyReLU()(p1);
+  auto e = ELU()(p2);
+  auto m = Multiply()({l, e});
+  auto av = Average()({l, e, m});
+  auto out = GlobalMaxPooling2D()(Maximum()({av, m}));
+  Model model(inp, out);
+  REQUIRE(model.layers().size() == 11);
+  for (size_t i = 0; i < model.layers().size(); ++i) {
+    const Layer& layer = *model.layers()[i];
+    INFO(layer.describe());
+    std::vector<float> want =
+        reference_record("keras_layers15_reference.txt", fmt::format("summary.{}.{}", i, layer.class_name()));
+    CHECK(long(want.back()) == layer.count_params());
+    want.pop_back();
+    CHECK(std::vector<long>(want.begin(), want.end()) == layer.output_shape().dims());
+  }
+  CHECK(model.summary() == read_test_file("golden/summary_layers15.txt"));
+}

@@ -52,6 +52,16 @@ TEST_CASE("The stepper's equations are the headers' tagged lines, for each layer
                                                 Softmax().ptr(),
                                                 LayerNormalization().ptr(),
                                                 GroupNormalization({.groups = 2}).ptr(),
+                                                LeakyReLU().ptr(),
+                                                PReLU().ptr(),
+                                                ELU().ptr(),
+                                                ZeroPadding2D().ptr(),
+                                                UpSampling2D().ptr(),
+                                                GlobalMaxPooling2D().ptr(),
+                                                Multiply().ptr(),
+                                                Subtract().ptr(),
+                                                Average().ptr(),
+                                                Maximum().ptr(),
                                                 Input({4}).layer};
   for (const auto& l : layers) check_against_header(layer_equations(*l), l->class_name());
   auto bn = BatchNormalization();
