@@ -39,6 +39,7 @@
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/elu.h"
+#include "layers/embedding.h"
 #include "layers/flatten.h"
 #include "layers/global_average_pooling2d.h"
 #include "layers/global_max_pooling2d.h"

@@ -119,5 +119,13 @@ int main(int argc, char** argv) {
   report("Subtract() of two inputs", [] { return Subtract(); }, {flat, seeded({4, 6}, 5)});
   report("Average() of two inputs", [] { return Average(); }, {flat, seeded({4, 6}, 5)});
   report("Maximum() of two inputs", [] { return Maximum(); }, {flat, apart});
+  // Token indices midway between whole numbers: no step moves one to another row of the table.
+  const Tensor ids({2, 4}, {0.5f, 3.5f, 3.5f, 1.5f, 2.5f, 0.5f, 4.5f, 4.5f});
+  report(
+      "Embedding(5, 3)",
+      [] {
+        return Embedding({.input_dim = 5, .output_dim = 3, .embeddings_initializer = Initializer("random_uniform", 7)});
+      },
+      {ids});
   return 0;
 }

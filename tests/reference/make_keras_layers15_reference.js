@@ -72,6 +72,20 @@ put('subtract.y', tf.sub(a, b).dataSync());  // TF.js has no Subtract layer: ker
 put('average.y', tf.layers.average().apply([a, b, c]).dataSync());
 put('maximum.y', tf.layers.maximum().apply([a, b, c]).dataSync());
 
+// ---- Embedding: rows of a table, looked up by token index ----
+{
+  const ids = tf.tensor2d([[0, 4, 2], [2, 2, 1]]);
+  const embedding = tf.layers.embedding({inputDim: 5, outputDim: 3});
+  embedding.apply(ids);
+  const table = input([5, 3], 9);
+  embedding.setWeights([table]);
+  put('embedding.ids', ids.dataSync());
+  put('embedding.table', table.dataSync());
+  put('embedding.y', embedding.apply(ids).dataSync());
+  const model = tf.sequential({layers: [tf.layers.embedding({inputDim: 5, outputDim: 3, inputLength: 4})]});
+  put('embedding.summary', [...shapeOf(model.layers[0].outputShape), model.layers[0].countParams()]);
+}
+
 // ---- a model of them all: each layer's output shape and parameter count, as Keras counts ----
 const inp = tf.input({shape: [5, 6, 3]});
 let h = tf.layers.zeroPadding2d({padding: [[1, 0], [2, 1]]}).apply(inp);

@@ -62,6 +62,7 @@ TEST_CASE("The stepper's equations are the headers' tagged lines, for each layer
                                                 Subtract().ptr(),
                                                 Average().ptr(),
                                                 Maximum().ptr(),
+                                                Embedding(5, 3).ptr(),
                                                 Input({4}).layer};
   for (const auto& l : layers) check_against_header(layer_equations(*l), l->class_name());
   auto bn = BatchNormalization();
