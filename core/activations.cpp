@@ -12,8 +12,7 @@ namespace minnow {
 
 namespace {
 
-constexpr float kSeluAlpha = 1.67326324f, kSeluScale = 1.05070098f;  // Keras' constants
-constexpr float kLeakySlope = 0.2f;                                  // Keras 3's leaky_relu default
+constexpr float kLeakySlope = 0.2f;  // Keras 3's leaky_relu default
 constexpr float kSqrt2OverPi = 0.7978845608f, kInvSqrt2 = 0.7071067812f, kInvSqrt2Pi = 0.3989422804f;
 constexpr float kGeluCubic = 0.044715f;
 

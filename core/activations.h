@@ -51,6 +51,8 @@ enum class ActivationKind {
 // throws ConfigError naming `owner` (e.g. "Dense 'dense'") and the value for anything else.
 ActivationKind parse_activation(const std::string& name, const std::string& owner);
 const char* activation_name(ActivationKind a);
+// selu's constants a and s, as Keras writes them (ONNX's Selu defaults differ in the last digits).
+constexpr float kSeluAlpha = 1.67326324f, kSeluScale = 1.05070098f;
 // True when the backward of `a` reads the input x (silu, gelu, gelu_tanh), not only y.
 bool activation_needs_input(ActivationKind a);
 

@@ -20,7 +20,11 @@ UpSampling2DLayer::UpSampling2DLayer(Size2D size, const std::string& interpolati
 Shape UpSampling2DLayer::build_impl(const Shape& in) {
   if (in.rank() != 4)
     throw ShapeError(fmt::format("{} expects inputs of shape (None, H, W, C), but received {}", describe(), in));
-  return {Shape::kNone, in[1] * size_[0], in[2] * size_[1], in[3]};
+  long OH = 0, OW = 0;
+  if (__builtin_mul_overflow(in[1], size_[0], &OH) || __builtin_mul_overflow(in[2], size_[1], &OW))
+    throw ShapeError(fmt::format("{}: the output of {} upsampled by ({}, {}) is too large for a long", describe(), in,
+                                 size_[0], size_[1]));
+  return {Shape::kNone, OH, OW, in[3]};
 }
 
 void UpSampling2DLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {

@@ -18,7 +18,12 @@ Shape ZeroPadding2DLayer::build_impl(const Shape& in) {
   if (in.rank() != 4)
     throw ShapeError(fmt::format("{} expects inputs of shape (None, H, W, C), but received {}", describe(), in));
   const Size2D &rows = pad_.rows, &cols = pad_.cols;
-  return {Shape::kNone, rows[0] + in[1] + rows[1], cols[0] + in[2] + cols[1], in[3]};
+  long OH = 0, OW = 0;
+  if (__builtin_add_overflow(in[1], rows[0], &OH) || __builtin_add_overflow(OH, rows[1], &OH) ||
+      __builtin_add_overflow(in[2], cols[0], &OW) || __builtin_add_overflow(OW, cols[1], &OW))
+    throw ShapeError(fmt::format("{}: the output of {} padded by (({}, {}), ({}, {})) is too large for a long",
+                                 describe(), in, rows[0], rows[1], cols[0], cols[1]));
+  return {Shape::kNone, OH, OW, in[3]};
 }
 
 void ZeroPadding2DLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {

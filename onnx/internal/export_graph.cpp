@@ -110,6 +110,13 @@ void set_attribute(onnx::NodeProto& node, const std::string& name, float value) 
   a->set_f(value);
 }
 
+void set_attribute(onnx::NodeProto& node, const std::string& name, const std::string& value) {
+  auto* a = node.add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::STRING);
+  a->set_s(value);
+}
+
 void set_attribute(onnx::NodeProto& node, const std::string& name, const std::vector<long>& values) {
   auto* a = node.add_attribute();
   a->set_name(name);

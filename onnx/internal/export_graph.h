@@ -45,12 +45,16 @@ class GraphWriter {
 
 void set_attribute(onnx::NodeProto& node, const std::string& name, long value);
 void set_attribute(onnx::NodeProto& node, const std::string& name, float value);
+void set_attribute(onnx::NodeProto& node, const std::string& name, const std::string& value);
 void set_attribute(onnx::NodeProto& node, const std::string& name, const std::vector<long>& values);
 
 // The layer writers (export_layers.cpp, export_more.cpp) and what they share: an activation node
 // writing the layer's output, and the refusal naming the layer.
 void export_group_normalization(GraphWriter& w, const Layer& l, const Node& node);
 void export_elementwise(GraphWriter& w, const Layer& l, const Node& node);
+// LeakyReLU, ELU, PReLU, ZeroPadding2D, UpSampling2D, GlobalMaxPooling2D, Multiply, Subtract,
+// Average, Maximum (export_common.cpp); false for any other layer.
+bool export_common_layer(GraphWriter& w, const Layer& l, const Node& node);
 void export_activation(GraphWriter& w, const Layer& l, ActivationKind a, const std::string& in,
                        const std::string& node_name, bool channels_first);
 [[noreturn]] void refuse_export(const Layer& l, const std::string& why);

@@ -58,15 +58,27 @@ void refuse(const Layer& l, const std::string& why) { refuse_export(l, why); }
 // channels: axis 1 channels-first, else the last).
 void export_activation(GraphWriter& w, const Layer& l, ActivationKind a, const std::string& in,
                        const std::string& node_name, bool channels_first) {
-  static const std::map<ActivationKind, const char*> ops = {{ActivationKind::Linear, "Identity"},
-                                                            {ActivationKind::Relu, "Relu"},
-                                                            {ActivationKind::Sigmoid, "Sigmoid"},
-                                                            {ActivationKind::Tanh, "Tanh"},
-                                                            {ActivationKind::Softmax, "Softmax"}};
+  static const std::map<ActivationKind, const char*> ops = {
+      {ActivationKind::Linear, "Identity"},   {ActivationKind::Relu, "Relu"},
+      {ActivationKind::Sigmoid, "Sigmoid"},   {ActivationKind::Tanh, "Tanh"},
+      {ActivationKind::Softmax, "Softmax"},   {ActivationKind::Elu, "Elu"},
+      {ActivationKind::Selu, "Selu"},         {ActivationKind::LeakyRelu, "LeakyRelu"},
+      {ActivationKind::Softplus, "Softplus"}, {ActivationKind::HardSigmoid, "HardSigmoid"}};
   const auto op = ops.find(a);
-  if (op == ops.end()) refuse(l, fmt::format("activation '{}' is not exported yet", activation_name(a)));
+  if (op == ops.end())
+    refuse(l,
+           fmt::format("activation '{}' is not exported yet (it has no single ONNX 13 operator)", activation_name(a)));
   auto& n = w.node(op->second, node_name, {in}, l.name());
   if (a == ActivationKind::Softmax) set_attribute(n, "axis", channels_first ? 1L : -1L);
+  if (a == ActivationKind::LeakyRelu) set_attribute(n, "alpha", 0.2f);  // Keras 3's leaky_relu
+  if (a == ActivationKind::Selu) {                                      // Keras' constants, not ONNX's default digits
+    set_attribute(n, "alpha", kSeluAlpha);
+    set_attribute(n, "gamma", kSeluScale);
+  }
+  if (a == ActivationKind::HardSigmoid) {  // relu6(x + 3) / 6 = clip(x / 6 + 1/2, 0, 1)
+    set_attribute(n, "alpha", 1.0f / 6.0f);
+    set_attribute(n, "beta", 0.5f);
+  }
   w.define(l, l.name(), channels_first);
 }
 
@@ -180,6 +192,7 @@ void export_layer(GraphWriter& w, const Layer& layer, const Node& node) {
                                                         {"GroupNormalization", export_group_normalization}};
   const auto it = writers.find(layer.class_name());
   if (it != writers.end()) return it->second(w, layer, node);
+  if (export_common_layer(w, layer, node)) return;
   export_elementwise(w, layer, node);
 }
 

@@ -83,5 +83,8 @@ void import_window_node(GraphReader& r, const onnx::NodeProto& node, bool& handl
 std::pair<std::string, const onnx::NodeProto*> fused_activation(GraphReader& r, const onnx::NodeProto& node, long rank);
 void define_tensor(GraphReader& r, const onnx::NodeProto& last, const SymbolicTensor& y, std::vector<long> perm);
 void import_other_node(GraphReader& r, const onnx::NodeProto& node, bool& handled);
+void import_common_node(GraphReader& r, const onnx::NodeProto& node, bool& handled);  // import_common.cpp
+// Pad: nothing when it pads nothing, else a ZeroPadding2D of the rows and columns.
+void import_pad(GraphReader& r, const onnx::NodeProto& node);
 
 }  // namespace minnow::onnx_io

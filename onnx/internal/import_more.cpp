@@ -1,4 +1,4 @@
-// The ONNX operators that move, mix or map values: Relu / LeakyRelu / Clip -> ReLU, Sigmoid / Tanh
+// The ONNX operators that move, mix or map values: Relu / Clip -> ReLU, Sigmoid / Tanh
 // -> Activation, Softmax, Flatten, Reshape, Add / Sum, Concat; and those that make no layer at all:
 // Transpose (a new view of the same tensor), Identity and Dropout (inference), Constant.
 #include <algorithm>
@@ -43,7 +43,6 @@ float clip_bound(GraphReader& r, const onnx::NodeProto& node, int i, const char*
 void relu_family(GraphReader& r, const onnx::NodeProto& node) {
   ReLUOptions o;
   o.name = r.layer_name(node);
-  if (node.op_type() == "LeakyRelu") o.negative_slope = float_attribute(node, "alpha", 0.01f);
   if (node.op_type() == "Clip") {
     constexpr float inf = std::numeric_limits<float>::infinity();
     const float low = clip_bound(r, node, 1, "min", -inf), high = clip_bound(r, node, 2, "max", inf);
@@ -146,21 +145,6 @@ void pass_through(GraphReader& r, const onnx::NodeProto& node) {  // Identity; D
   r.define(node, r.input(node, 0));
 }
 
-// Pad with zeros: none at all (PyTorch writes one before an AveragePool) is nothing; any other is
-// refused until minnow has a ZeroPadding2D.
-void pad(GraphReader& r, const onnx::NodeProto& node) {
-  if (string_attribute(node, "mode", "constant") != "constant")
-    r.refuse(node, "mode", "only 'constant' padding is read");
-  if (r.has_input(node, 2) && r.float_constant(node, 2).values()[0] != 0.0f)
-    r.refuse(node, "constant_value", "must be 0");
-  if (r.has_input(node, 3)) r.refuse(node, "axes", "is not read (pad every axis)");
-  const auto pads = r.int_constant(node, 1);
-  if (std::any_of(pads.begin(), pads.end(), [](long p) { return p != 0; }))
-    r.refuse(node, "pads",
-             fmt::format("[{}] pads with zeros, which minnow cannot do before this layer", fmt::join(pads, ", ")));
-  r.define(node, r.input(node, 0));
-}
-
 void constant(GraphReader& r, const onnx::NodeProto& node) {
   ImportValue v;
   const auto* value = find_attribute(node, "value");
@@ -204,7 +188,6 @@ void merge(GraphReader& r, const onnx::NodeProto& node) {
 void import_other_node(GraphReader& r, const onnx::NodeProto& node, bool& handled) {
   using Reader = void (*)(GraphReader&, const onnx::NodeProto&);
   static const std::map<std::string, Reader> readers = {{"Relu", relu_family},
-                                                        {"LeakyRelu", relu_family},
                                                         {"Clip", relu_family},
                                                         {"Sigmoid", sigmoid_tanh},
                                                         {"Tanh", sigmoid_tanh},
@@ -215,7 +198,6 @@ void import_other_node(GraphReader& r, const onnx::NodeProto& node, bool& handle
                                                         {"Identity", pass_through},
                                                         {"Dropout", pass_through},
                                                         {"Constant", constant},
-                                                        {"Pad", pad},
                                                         {"Add", merge},
                                                         {"Sum", merge},
                                                         {"Concat", merge}};
@@ -230,6 +212,7 @@ void import_node(GraphReader& r, const onnx::NodeProto& node) {
   bool handled = false;
   import_layer_node(r, node, handled);
   if (!handled) import_other_node(r, node, handled);
+  if (!handled) import_common_node(r, node, handled);
   if (!handled) r.refuse(node, "", "this operator is not supported (docs/onnx.md lists those that are)");
 }
 

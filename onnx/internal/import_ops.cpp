@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/activations.h"
 #include "core/error.h"
 #include "core/kernels/im2col.h"
 #include "layers/average_pooling2d.h"
@@ -20,15 +21,37 @@
 
 namespace minnow::onnx_io {
 
-namespace {}  // namespace
+namespace {
+
+// The Keras activation name of an ONNX activation node, "" when it is none (or has other constants).
+std::string activation_of(const onnx::NodeProto& n) {
+  static const std::map<std::string, std::string> names = {{"Relu", "relu"},
+                                                           {"Sigmoid", "sigmoid"},
+                                                           {"Tanh", "tanh"},
+                                                           {"Softplus", "softplus"},
+                                                           {"Elu", "elu"},
+                                                           {"Selu", "selu"},
+                                                           {"LeakyRelu", "leaky_relu"},
+                                                           {"HardSigmoid", "hard_sigmoid"}};
+  const auto it = names.find(n.op_type());
+  if (it == names.end()) return "";
+  const auto is = [&](const char* attribute, float fallback, float keras) {
+    return float_attribute(n, attribute, fallback) == keras;
+  };
+  if (it->second == "elu" && !is("alpha", 1.0f, 1.0f)) return "";
+  if (it->second == "leaky_relu" && !is("alpha", 0.01f, 0.2f)) return "";
+  if (it->second == "selu" && !(is("alpha", kSeluAlpha, kSeluAlpha) && is("gamma", kSeluScale, kSeluScale))) return "";
+  if (it->second == "hard_sigmoid" && !(is("alpha", 0.2f, 1.0f / 6.0f) && is("beta", 0.5f, 0.5f))) return "";
+  return it->second;
+}
+
+}  // namespace
 
 std::pair<std::string, const onnx::NodeProto*> fused_activation(GraphReader& r, const onnx::NodeProto& node,
                                                                 long rank) {
-  static const std::map<std::string, std::string> names = {{"Relu", "relu"}, {"Sigmoid", "sigmoid"}, {"Tanh", "tanh"}};
   const onnx::NodeProto* next = r.single_consumer(node);
   if (next == nullptr || next->input_size() != 1) return {"linear", &node};
-  const auto it = names.find(next->op_type());
-  std::string name = it != names.end() ? it->second : "";
+  std::string name = activation_of(*next);
   if (next->op_type() == "Softmax") {
     // Over the channels: the features of a Gemm's (N, units), axis 1 of a Conv's NCHW (before
     // opset 13, Softmax flattened the axes from `axis` on, which is the channels only at rank 2).

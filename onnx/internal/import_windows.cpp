@@ -1,7 +1,9 @@
 // The ONNX operators over windows and channels: Conv -> Conv2D, MaxPool / AveragePool /
 // GlobalAveragePool -> the pooling layers, BatchNormalization, LayerNormalization. ONNX's pads
 // become Keras' "valid" (none) or "same" (TensorFlow's split: the odd pixel at the bottom / right);
-// any other padding is refused, not approximated.
+// any other padding of a Conv (PyTorch's padding=p with a stride, say), or of an AveragePool that
+// averages the padded zeros, becomes a ZeroPadding2D before a "valid" window. MaxPool's other
+// paddings (by -infinity) are refused, not approximated.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -14,6 +16,7 @@
 #include "layers/global_average_pooling2d.h"
 #include "layers/layer_normalization.h"
 #include "layers/max_pooling2d.h"
+#include "layers/zero_padding2d.h"
 #include "onnx/internal/import_graph.h"
 #include "onnx/internal/onnx_proto.h"
 
@@ -55,6 +58,17 @@ std::string keras_padding(const onnx::NodeProto& node, const Shape& in, std::arr
                        in[1], in[2]));
 }
 
+// ONNX's explicit pads (top, left, bottom, right) as a ZeroPadding2D before a "valid" window,
+// named "<layer>_pad"; refused for auto_pad or a negative pad.
+SymbolicTensor zero_padded(GraphReader& r, const onnx::NodeProto& node, const SymbolicTensor& x,
+                           const std::string& name) {
+  const auto p = ints_attribute(node, "pads", {0, 0, 0, 0});
+  if (string_attribute(node, "auto_pad", "NOTSET") != "NOTSET" || p.size() != 4 ||
+      std::ranges::any_of(p, [](long v) { return v < 0 || v > kMaxWindow; }))
+    refuse_pads(r, node, x.shape());
+  return ZeroPadding2D({{p[0], p[2]}, {p[1], p[3]}}, name.empty() ? "" : name + "_pad")(x);
+}
+
 void require_plain_window(GraphReader& r, const onnx::NodeProto& node) {
   if (ints_attribute(node, "dilations", {1, 1}) != std::vector<long>{1, 1})
     r.refuse(node, "dilations", "minnow's windows have no dilation");
@@ -66,7 +80,7 @@ void require_plain_window(GraphReader& r, const onnx::NodeProto& node) {
 void conv(GraphReader& r, const onnx::NodeProto& node) {
   if (int_attribute(node, "group", 1) != 1) r.refuse(node, "group", "minnow's Conv2D has no groups (group must be 1)");
   require_plain_window(r, node);
-  const SymbolicTensor x = r.channels_first(node, 0);
+  SymbolicTensor x = r.channels_first(node, 0);
   const Tensor& w = r.float_constant(node, 1);  // (F, C, KH, KW)
   if (x.shape().rank() != 4 || w.shape().rank() != 4 || w.shape()[1] != x.shape()[3])
     r.refuse(node, "", fmt::format("weight {} does not fit input {} (NHWC in minnow)", w.shape(), x.shape()));
@@ -74,8 +88,9 @@ void conv(GraphReader& r, const onnx::NodeProto& node) {
   const auto k = pair_attribute(r, node, "kernel_shape", {KH, KW});
   if (k[0] != KH || k[1] != KW) r.refuse(node, "kernel_shape", "differs from the weight's shape");
   const auto s = pair_attribute(r, node, "strides", {1, 1});
-  const std::string padding = keras_padding(node, x.shape(), k, s);
-  if (padding.empty()) refuse_pads(r, node, x.shape());
+  std::string padding = keras_padding(node, x.shape(), k, s);
+  const std::string name = r.layer_name(node);
+  if (padding.empty()) x = zero_padded(r, node, x, name), padding = "valid";  // PyTorch's padding=p
   const Tensor* bias = r.has_input(node, 2) ? &r.float_constant(node, 2) : nullptr;
   if (bias != nullptr && bias->size() != F)
     r.refuse(node, "", fmt::format("B has {} values for {} filters", bias->size(), F));
@@ -86,7 +101,7 @@ void conv(GraphReader& r, const onnx::NodeProto& node) {
                         .padding = padding,
                         .activation = activation,
                         .use_bias = bias != nullptr,
-                        .name = r.layer_name(node)};
+                        .name = name};
   const SymbolicTensor y = Conv2D(o)(x);
   Tensor kernel(Shape{KH, KW, C, F});
   for (long f = 0; f < F; ++f)
@@ -101,17 +116,18 @@ void conv(GraphReader& r, const onnx::NodeProto& node) {
 void pool(GraphReader& r, const onnx::NodeProto& node) {
   const bool max = node.op_type() == "MaxPool";
   require_plain_window(r, node);
-  const SymbolicTensor x = r.channels_first(node, 0);
+  SymbolicTensor x = r.channels_first(node, 0);
   if (x.shape().rank() != 4) r.refuse(node, "", fmt::format("input {} is not an image batch", x.shape()));
   if (!find_attribute(node, "kernel_shape")) r.refuse(node, "kernel_shape", "is required");
   const auto k = pair_attribute(r, node, "kernel_shape", {});
   const auto s = pair_attribute(r, node, "strides", {1, 1});
-  const std::string padding = keras_padding(node, x.shape(), k, s);
+  std::string padding = keras_padding(node, x.shape(), k, s);
+  const std::string name = r.layer_name(node);
+  // Averaging the padded zeros too (PyTorch's default count_include_pad) is zero padding first.
+  if (!max && padding != "valid" && int_attribute(node, "count_include_pad", 0) != 0)
+    x = zero_padded(r, node, x, name), padding = "valid";
   if (padding.empty()) refuse_pads(r, node, x.shape());
-  if (!max && padding == "same" && int_attribute(node, "count_include_pad", 0) != 0)
-    r.refuse(node, "count_include_pad", "must be 0: Keras averages the real values of a padded window only");
-  Pooling2DOptions o{
-      .pool_size = {k[0], k[1]}, .strides = {s[0], s[1]}, .padding = padding, .name = r.layer_name(node)};
+  Pooling2DOptions o{.pool_size = {k[0], k[1]}, .strides = {s[0], s[1]}, .padding = padding, .name = name};
   const SymbolicTensor y = max ? MaxPooling2D(o)(x) : AveragePooling2D(o)(x);
   define_tensor(r, node, y, channels_first_perm(4));
 }

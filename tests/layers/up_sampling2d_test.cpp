@@ -44,4 +44,9 @@ TEST_CASE("UpSampling2D is named as Keras, has no weights and checks its argumen
         UpSampling2D(2, "nearest", "u2")->build(Shape{Shape::kNone, 5});
       },
       {"UpSampling2D 'u2'", "(None, H, W, C)", "(None, 5)"});
+  require_throws<ShapeError>(  // H * size would overflow a long
+      [] {
+        UpSampling2D({1L << 40, 1}, "nearest", "u3")->build(Shape{Shape::kNone, 1L << 30, 2, 1});
+      },
+      {"UpSampling2D 'u3'", "too large", "(None, 1073741824, 2, 1)"});
 }

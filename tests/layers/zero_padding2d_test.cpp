@@ -1,6 +1,8 @@
 // ZeroPadding2D against Keras (TF.js 4.22): tests/reference/make_keras_layers15_reference.js.
 #include "layers/zero_padding2d.h"
 
+#include <limits>
+
 #include "test_util.h"
 
 using namespace minnow;
@@ -51,4 +53,9 @@ TEST_CASE("ZeroPadding2D is named as Keras, has no weights and checks its argume
         ZeroPadding2D(1, "z1")->build(Shape{Shape::kNone, 5, 5});
       },
       {"ZeroPadding2D 'z1'", "(None, H, W, C)", "(None, 5, 5)"});
+  require_throws<ShapeError>(  // top + H + bottom would overflow a long
+      [] {
+        ZeroPadding2D({{1, std::numeric_limits<long>::max()}, {0, 0}}, "z2")->build(Shape{Shape::kNone, 5, 5, 1});
+      },
+      {"ZeroPadding2D 'z2'", "too large", "(None, 5, 5, 1)"});
 }

@@ -58,6 +58,15 @@ TEST_CASE("What minnow cannot represent exactly is a UsageError naming the node,
   refused<IoError>("conv_wrong_attribute_type", {"node 'conv' (Conv)", "attribute 'strides' is not of type INTS"});
 }
 
+TEST_CASE("Padding, upsampling, slopes and products minnow has no layer for are UsageErrors; huge shapes too") {
+  refused<UsageError>("resize_linear", {"node 'up' (Resize)", "attribute 'mode'", "'nearest'"});
+  refused<ShapeError>("resize_overflow",
+                      {"UpSampling2D 'up3'", "(None, 2251799813685248, 2251799813685248, 3)", "too large"});
+  refused<UsageError>("pad_channels", {"node 'pad' (Pad)", "attribute 'pads'", "[0, 1, 0, 0, 0, 0, 0, 0]"});
+  refused<UsageError>("prelu_slope_mismatch", {"node 'prelu' (PRelu)", "slope (5,)", "(None, 8, 8, 3)"});
+  refused<UsageError>("mul_constant", {"node 'scale' (Mul)", "scales by a constant"});
+}
+
 TEST_CASE("save_onnx refuses a layer without an exact ONNX form, naming it, and writes nothing") {
   auto x = Input({4});
   Model model(x, ReLU({.threshold = 0.5f, .name = "thresholded"})(x));

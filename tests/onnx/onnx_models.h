@@ -154,6 +154,45 @@ inline std::vector<NamedModel> exported_models() {
          randomize_weights(*m, 5);
          return m;
        }},
+      {"Dense and Conv2D with elu, selu, leaky_relu, softplus and hard_sigmoid",
+       [] {
+         auto x = Input({8, 6, 3});
+         auto c = Conv2D(4, 3, "same", 1, "elu")(x);
+         c = Conv2D(4, 3, "valid", 1, "selu")(c);
+         auto d = Dense(6, "leaky_relu")(Flatten()(c));
+         auto m = std::make_unique<Model>(x, Dense(3, "hard_sigmoid")(Dense(5, "softplus")(d)));
+         randomize_weights(*m, 9);
+         return m;
+       }},
+      {"LeakyReLU, ELU and PReLU (one slope per channel, and one per element)",
+       [same] {
+         return image_model({same(4, 3, 1), LeakyReLU(0.1f), ELU(0.7f), PReLU({.shared_axes = {1, 2}}), PReLU()});
+       }},
+      {"ZeroPadding2D, UpSampling2D and GlobalMaxPooling2D",
+       [] {
+         return image_model({ZeroPadding2D({{1, 2}, {0, 3}}), Conv2D(3, 3), UpSampling2D({2, 3}), ZeroPadding2D(1),
+                             GlobalMaxPooling2D(), Dense(2)});
+       }},
+      {"Multiply, Subtract, Average and Maximum of branches",
+       [] {
+         auto x = Input({8, 6, 3});
+         auto a = Conv2D(4, 1)(x);
+         auto b = Conv2D(4, 3, "same")(x);
+         auto c = Conv2D(4, 1)(x);
+         auto s = Subtract()({Multiply()({a, b}), c});
+         auto mx = Maximum()({Average()({s, b, c}), a, c});
+         auto f = Flatten()(mx);
+         auto m = std::make_unique<Model>(x, Dense(2)(Maximum()({Dense(3)(f), Dense(3)(f)})));
+         randomize_weights(*m, 10);
+         return m;
+       }},
+      {"Multiply of three inputs (two Mul nodes) on features",
+       [] {
+         auto x = Input({5});
+         auto m = std::make_unique<Model>(x, Multiply()({Dense(3)(x), Dense(3, "tanh")(x), Dense(3)(x)}));
+         randomize_weights(*m, 11);
+         return m;
+       }},
       {"the seeds' tabular model",
        [] {
          auto m = examples::seed_tabular_model().model;

@@ -22,10 +22,12 @@ bool same_bits(const Tensor& a, const Tensor& b) {
 
 // The models whose every layer has a node of its own that reads back as the same layer: their
 // summaries survive the round trip too. (Dropout and a linear Activation become Identity, an
-// Activation('relu') a ReLU, GroupNormalization an InstanceNormalization pattern.)
+// Activation('relu') a ReLU, GroupNormalization an InstanceNormalization pattern, a Multiply of
+// three inputs two Multiply layers.)
 bool keeps_summary(const std::string& name) {
   return name.find("Activation") == std::string::npos && name.find("Dropout") == std::string::npos &&
-         name.find("GroupNormalization") == std::string::npos && name.find("Softmax") == std::string::npos;
+         name.find("GroupNormalization") == std::string::npos && name.find("Softmax") == std::string::npos &&
+         name.find("two Mul nodes") == std::string::npos;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // load_onnx on models PyTorch exported (tests/reference/make_torch_onnx_models.py wrote them with
 // torch 1.13.1's torch.onnx.export, with an input and torch's output for it): every model reads
 // back into minnow and gives torch's outputs to 1e-5 relative, its images fed as NHWC.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "io/npz.h"
@@ -40,7 +42,8 @@ double torch_difference(const std::string& name) {
 }  // namespace
 
 TEST_CASE("Models PyTorch exported read back into minnow and give torch's outputs to 1e-5 relative") {
-  for (const std::string name : {"mlp", "cnn", "strided", "residual", "branches", "matmul", "layernorm"}) {
+  for (const std::string name : {"mlp", "cnn", "strided", "strided_even", "residual", "branches", "matmul", "layernorm",
+                                 "gates", "activations"}) {
     SECTION(name) { CHECK(torch_difference(name) <= 1e-5); }
   }
 }
@@ -84,8 +87,19 @@ TEST_CASE("Torch's names become layer names: '/stem/stem.0/Conv' -> 'stem_stem_0
   CHECK(model->count_params() == 1437);
 }
 
-TEST_CASE("A padding that is neither none nor TensorFlow's 'same' is refused, naming the node and the attribute") {
+TEST_CASE("PyTorch's padding on every side becomes a ZeroPadding2D before a 'valid' window, MaxPool's is refused") {
+  clear_session();
   // Conv2d(3, 4, 3, stride=2, padding=1) on 8x8: torch pads 1 on every side, TF's 'same' 0 on top, 1 below.
-  minnow::testing::require_throws<UsageError>([] { load_onnx(reference("strided_even.onnx")); },
-                                              {"node '/0/Conv' (Conv)", "attribute 'pads'", "[1, 1, 1, 1]", "8x8"});
+  auto model = load_onnx(reference("strided_even.onnx"));
+  CHECK(model->layers()[1]->class_name() == "ZeroPadding2D");
+  CHECK(model->layers()[1]->output_shape().str() == "(None, 10, 10, 3)");
+  CHECK(dynamic_cast<Conv2DLayer&>(*model->layers()[2]).options().padding == "valid");
+  // AvgPool2d(3, stride=2, padding=1) averages the padded zeros: ZeroPadding2D, then AveragePooling2D.
+  std::vector<std::string> classes;
+  const auto gates = load_onnx(reference("gates.onnx"));
+  for (const auto& l : gates->layers()) classes.push_back(l->class_name());
+  CHECK(std::ranges::count(classes, std::string("ZeroPadding2D")) == 2);  // the strided Conv's, the AvgPool's Pad
+  // MaxPool2d(3, stride=2, padding=1) pads with -infinity, which no minnow layer does.
+  minnow::testing::require_throws<UsageError>([] { load_onnx(reference("maxpool_padded.onnx")); },
+                                              {"(MaxPool)", "attribute 'pads'", "[1, 1, 1, 1]", "8x8"});
 }

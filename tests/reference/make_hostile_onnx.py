@@ -86,6 +86,21 @@ def main():
                                             helper.make_node("Relu", ["x"], ["y"], name="b")], []))
     save("output_never_written.onnx", model([helper.make_node("Relu", ["x"], ["h"], name="a")], []))
     save("no_graph.onnx", helper.make_model(helper.make_graph([], "g", [], [])).SerializeToString()[:2])
+    scales = numpy_helper.from_array(np.array([1, 1, 65536, 65536], dtype=np.float32), "scales")
+    save("resize_overflow.onnx", model([helper.make_node("Resize", [a, "", "scales"], [b], name=f"up{i}", mode="nearest",
+                                                         coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+                                        for i, (a, b) in enumerate([("x", "u1"), ("u1", "u2"), ("u2", "u3"), ("u3", "y")])],
+                                       [scales], image_input(), [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)]))
+    save("resize_linear.onnx", model([helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up", mode="linear")],
+                                     [scales], image_input(), [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)]))
+    pads = numpy_helper.from_array(np.array([0, 1, 0, 0, 0, 0, 0, 0], dtype=np.int64), "pads")
+    save("pad_channels.onnx", model([helper.make_node("Pad", ["x", "pads"], ["y"], name="pad")], [pads], image_input(),
+                                    [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)]))
+    slope = numpy_helper.from_array(np.ones(5, dtype=np.float32), "slope")
+    save("prelu_slope_mismatch.onnx", model([helper.make_node("PRelu", ["x", "slope"], ["y"], name="prelu")], [slope],
+                                            image_input(), [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)]))
+    half = numpy_helper.from_array(np.array([0.5], dtype=np.float32), "half")
+    save("mul_constant.onnx", model([helper.make_node("Mul", ["x", "half"], ["y"], name="scale")], [half]))
     print(f"wrote {len(os.listdir(OUT))} files to {os.path.normpath(OUT)}")
 
 

@@ -61,6 +61,30 @@ class Branches(nn.Module):
         return self.head(torch.cat([self.a(x), self.b(x)], dim=1))
 
 
+class Gates(nn.Module):
+    """Products, differences and maxima of two branches, then a strided Conv padded on every side
+    and an AvgPool2d counting its padding (each read back as ZeroPadding2D before the layer),
+    upsampling, PReLU, ELU and a global max pooling."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 3, padding=1)
+        self.b = nn.Conv2d(3, 4, 1)
+        self.down = nn.Conv2d(4, 6, 3, stride=2, padding=1)
+        self.prelu = nn.PReLU(6)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.avg = nn.AvgPool2d(3, stride=2, padding=1)  # count_include_pad=True, torch's default
+        self.elu = nn.ELU(0.5)
+        self.head = nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(6, 4), nn.SELU(), nn.Linear(4, 3),
+                                  nn.Hardsigmoid())
+
+    def forward(self, x):
+        p, q = self.a(x), self.b(x)
+        y = torch.maximum(p * q, p - q)
+        y = self.prelu(self.down(y))  # (nn.ZeroPad2d computes its pads in a subgraph load_onnx does not read)
+        return self.head(self.elu(self.avg(self.up(y))))
+
+
 def models():
     """name -> (a function making the model, the input's shape, the opset)."""
     return {
@@ -76,6 +100,10 @@ def models():
         "residual": (Residual, (2, 3, 6, 6), 13),
         "branches": (Branches, (2, 3, 8, 8), 13),
         "matmul": (lambda: nn.Sequential(MatMulAdd(6, 8), nn.LeakyReLU(0.1), nn.Linear(8, 2)), (4, 6), 13),
+        "maxpool_padded": (lambda: nn.Sequential(nn.MaxPool2d(3, stride=2, padding=1), nn.Flatten()), (2, 3, 8, 8), 13),
+        "gates": (Gates, (2, 3, 8, 8), 13),
+        "activations": (lambda: nn.Sequential(nn.Linear(6, 8), nn.Softplus(), nn.Linear(8, 8), nn.LeakyReLU(0.01),
+                                      nn.Linear(8, 4), nn.ELU(), nn.Linear(4, 3), nn.Hardsigmoid()), (4, 6), 13),
         "layernorm": (lambda: nn.Sequential(nn.Linear(6, 16), nn.LayerNorm(16), nn.Tanh(), nn.Linear(16, 3)), (4, 6), 17),
     }
 
