@@ -21,6 +21,7 @@
 #include "core/parameter.h"
 #include "core/random.h"
 #include "core/reduce.h"
+#include "core/tensor_math.h"
 #include "core/regularizers.h"
 #include "core/shape.h"
 #include "core/symbolic.h"
@@ -81,6 +82,7 @@
 #include "model/progress.h"
 #include "model/sequential.h"
 #include "model/summary.h"
+#include "model/data_utils.h"
 #include "model/weights_io.h"
 
 // data and array files: IDX, .npy, .npz
