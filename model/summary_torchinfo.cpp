@@ -19,12 +19,13 @@
 //  - Mult-Adds (torchinfo's calculate_macs): each parameter's count times the batch, or, for a
 //    layer whose class name contains "Conv", times batch * the output's spatial size (all axes but
 //    batch and channels). "--" for 0. The total is printed in millions ("(M)", or (G) from 1e9,
-//    (T) from 1e12) with two decimals.
+//    (T) from 1e12) with two decimals, or none when it is a whole number ("(M): 0").
 //  - Estimates, in MB of 1e6 bytes, float32: Input size = the inputs' values * 4; Forward/backward
 //    pass size = 2 * 4 * the output values of every layer with parameters; Params size = 4 * the
 //    parameters; Estimated Total Size = their sum.
 //  - The text ends with the last divider and a newline (torchinfo's text has none; print adds it).
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -91,10 +92,14 @@ std::string params_cell(const Row& r) {
   return r.trainable > 0 ? group_thousands(r.params) : fmt::format("({})", group_thousands(r.params));
 }
 
+// torchinfo's format_output_num: a whole number of units prints without decimals ("(M): 0").
 std::string mult_adds_total(long macs) {
-  if (double(macs) >= 1e12) return fmt::format("(T): {:.2f}", double(macs) / 1e12);
-  if (double(macs) >= 1e9) return fmt::format("(G): {:.2f}", double(macs) / 1e9);
-  return fmt::format("(M): {:.2f}", double(macs) / 1e6);
+  const char* unit = macs >= 1000000000000L ? "T" : macs >= 1000000000L ? "G" : "M";
+  const double value = double(macs) / (macs >= 1000000000000L ? 1e12 : macs >= 1000000000L ? 1e9 : 1e6);
+  if (value == std::floor(value)) return fmt::format("({}): {}", unit, group_thousands(long(value)));
+  const std::string digits = fmt::format("{:.2f}", value);  // "{:,.2f}": group the whole part
+  const size_t dot = digits.find('.');
+  return fmt::format("({}): {}{}", unit, group_thousands(std::stol(digits.substr(0, dot))), digits.substr(dot));
 }
 
 std::string megabytes(long bytes) { return fmt::format("{:.2f}", double(bytes) / 1e6); }

@@ -141,6 +141,21 @@ TEST_CASE("torchinfo's view of a Sequential with a batch of 32 and a frozen Batc
   CHECK(model.summary(SummaryOptions{.style = SummaryStyle::Torchinfo, .batch_size = 32}) == expected);
 }
 
+TEST_CASE("torchinfo prints a whole number of mult-adds without decimals", "[summary]") {
+  clear_session();
+  auto inp = Input({2, 3});
+  Model model(inp, Flatten()(inp));
+  const std::string text = model.summary(SummaryOptions{.style = SummaryStyle::Torchinfo});
+  // format_output_num: 0 / 1e6 is a whole number, printed with "{:,d}".
+  CHECK(text.find("\nTotal params: 0\nTrainable params: 0\nNon-trainable params: 0\nTotal mult-adds (M): 0\n") !=
+        std::string::npos);
+  CHECK(
+      text.find("├─Flatten: 1-1                           [1, 6]                    --                        --\n") !=
+      std::string::npos);
+  CHECK(text.find("Forward/backward pass size (MB): 0.00\nParams size (MB): 0.00\nEstimated Total Size (MB): 0.00\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("The classic summary stays the default, and bad options name themselves", "[summary]") {
   const auto model = tabular_model();
   CHECK(model->summary(SummaryOptions{.style = SummaryStyle::Keras2}) ==
