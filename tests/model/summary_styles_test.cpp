@@ -97,6 +97,20 @@ TEST_CASE("Keras 3's wide layout: Connected to, columns 21, 19, 12, 19", "[summa
   CHECK(model.summary(kKeras3) == expected);
 }
 
+TEST_CASE("Keras 3 lists a merge layer's inputs in one Connected to cell, wrapped at the comma", "[summary]") {
+  clear_session();
+  auto inp = Input({4});
+  auto a = Dense(3)(inp);
+  auto b = Dense(3)(inp);
+  Model model(inp, Add()({a, b}));
+  const std::string text = model.summary(kKeras3);
+  // "dense[0][0], dense_1[0][0]" is 26 characters; rich breaks it after the comma's space.
+  CHECK(text.find("│ add (Add)           │ (None, 3)         │          0 │ dense[0][0],      │\n"
+                  "│                     │                   │            │ dense_1[0][0]     │\n"
+                  "└") != std::string::npos);
+  CHECK(text.find(" Total params: 30 (120.00 B)\n") != std::string::npos);
+}
+
 TEST_CASE("Keras 3's style cuts a word longer than its cell with an ellipsis", "[summary]") {
   clear_session();
   auto inp = Input({3}, "in");
