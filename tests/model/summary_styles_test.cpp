@@ -4,11 +4,13 @@
 // reconstructed by hand from Keras 3's own code, keras/src/utils/summary_utils.py (print_summary,
 // readable_memory_size, weight_memory_size), and the rich Table it prints through (rich/table.py,
 // _ratio.py, _wrap.py, box.py): the width 76 and the column widths are derived in the comment at
-// the top of model/summary_keras3.cpp. torchinfo cannot be installed either: its golden texts
-// (tests/golden/seed_*_torchinfo.txt) follow torchinfo 1.8's model_statistics.py, formatting.py
-// and layer_info.py; Debian's python3-torch 1.13 confirms the PyTorch parameter counts used below
-// (Linear(30, 50) 1550, BatchNorm1d(50) 100 parameters and the buffers running_mean, running_var,
-// Conv2d(3, 30, 4, padding='same') 1470 with an output of 1 x 30 x 100 x 200, BatchNorm2d(30) 60).
+// the top of model/summary_keras3.cpp. One real Keras 3 output checks the reconstruction: the toy
+// ResNet of keras.io's functional API guide (tests/golden/keras3_toy_resnet.txt, as published:
+// wrapped shapes, cells cut with "…", a merge layer's two inputs). torchinfo cannot be installed either: its golden
+// texts (tests/golden/seed_*_torchinfo.txt) follow torchinfo 1.8's model_statistics.py, formatting.py and
+// layer_info.py; Debian's python3-torch 1.13 confirms the PyTorch parameter counts used below (Linear(30, 50) 1550,
+// BatchNorm1d(50) 100 parameters and the buffers running_mean, running_var, Conv2d(3, 30, 4, padding='same') 1470 with
+// an output of 1 x 30 x 100 x 200, BatchNorm2d(30) 60).
 #include "model/summary.h"
 #include "test_util.h"
 
@@ -109,6 +111,25 @@ TEST_CASE("Keras 3 lists a merge layer's inputs in one Connected to cell, wrappe
                   "│                     │                   │            │ dense_1[0][0]     │\n"
                   "└") != std::string::npos);
   CHECK(text.find(" Total params: 30 (120.00 B)\n") != std::string::npos);
+}
+
+TEST_CASE("The toy ResNet of Keras 3's functional API guide prints the guide's summary", "[summary]") {
+  // tests/golden/keras3_toy_resnet.txt is the summary printed in keras.io's guide "The Functional
+  // API" (Keras 3), as published: a real Keras 3 output, not a reconstruction. The layers get the
+  // guide's names (its notebook had made conv2d_0 to conv2d_7 before).
+  auto inp = Input({32, 32, 3}, "img");
+  auto conv = [](const char* name, const char* padding, long filters = 64) {
+    return Conv2D({.filters = filters, .kernel_size = 3, .padding = padding, .activation = "relu", .name = name});
+  };
+  auto x = conv("conv2d_9", "valid")(conv("conv2d_8", "valid", 32)(inp));
+  auto block_1 = MaxPooling2D({.pool_size = 3, .name = "max_pooling2d_2"})(x);
+  auto block_2 = Add("add")({conv("conv2d_11", "same")(conv("conv2d_10", "same")(block_1)), block_1});
+  auto block_3 = Add("add_1")({conv("conv2d_13", "same")(conv("conv2d_12", "same")(block_2)), block_2});
+  x = GlobalAveragePooling2D("global_average_pooling2d")(conv("conv2d_14", "valid")(block_3));
+  x = Dense(DenseOptions{.units = 256, .activation = "relu", .name = "dense_6"})(x);
+  x = Dropout({.rate = 0.5f, .name = "dropout"})(x);
+  Model model(inp, Dense(DenseOptions{.units = 10, .name = "dense_7"})(x), "toy_resnet");
+  CHECK(model.summary(kKeras3) == read_test_file("golden/keras3_toy_resnet.txt"));
 }
 
 TEST_CASE("Keras 3's style cuts a word longer than its cell with an ellipsis", "[summary]") {
