@@ -20,6 +20,7 @@
 //    layer whose class name contains "Conv", times batch * the output's spatial size (all axes but
 //    batch and channels). "--" for 0. The total is printed in millions ("(M)", or (G) from 1e9,
 //    (T) from 1e12) with two decimals, or none when it is a whole number ("(M): 0").
+//    (torchinfo 1.8.0 on Python 3.11+ prints "(Units.MEGABYTES)", the enum's name: a bug.)
 //  - Estimates, in MB of 1e6 bytes, float32: Input size = the inputs' values * 4; Forward/backward
 //    pass size = 2 * 4 * the output values of every layer with parameters; Params size = 4 * the
 //    parameters; Estimated Total Size = their sum.
