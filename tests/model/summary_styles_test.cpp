@@ -4,13 +4,18 @@
 // reconstructed by hand from Keras 3's own code, keras/src/utils/summary_utils.py (print_summary,
 // readable_memory_size, weight_memory_size), and the rich Table it prints through (rich/table.py,
 // _ratio.py, _wrap.py, box.py): the width 76 and the column widths are derived in the comment at
-// the top of model/summary_keras3.cpp. One real Keras 3 output checks the reconstruction: the toy
-// ResNet of keras.io's functional API guide (tests/golden/keras3_toy_resnet.txt, as published:
-// wrapped shapes, cells cut with "…", a merge layer's two inputs). torchinfo cannot be installed either: its golden
-// texts (tests/golden/seed_*_torchinfo.txt) follow torchinfo 1.8's model_statistics.py, formatting.py and
-// layer_info.py; Debian's python3-torch 1.13 confirms the PyTorch parameter counts used below (Linear(30, 50) 1550,
-// BatchNorm1d(50) 100 parameters and the buffers running_mean, running_var, Conv2d(3, 30, 4, padding='same') 1470 with
-// an output of 1 x 30 x 100 x 200, BatchNorm2d(30) 60).
+// the top of model/summary_keras3.cpp. One real Keras 3 output checks the reconstruction: the
+// toy ResNet of keras.io's functional API guide (tests/golden/keras3_toy_resnet.txt, as
+// published: wrapped shapes, cells cut with "…", a merge layer's two inputs).
+//
+// torchinfo cannot be installed either: its golden texts (tests/golden/seed_*_torchinfo.txt)
+// follow torchinfo 1.8's model_statistics.py, formatting.py and layer_info.py. Debian's
+// python3-torch 1.13 confirms the PyTorch parameter counts used below: Linear(30, 50) 1550,
+// BatchNorm1d(50) 100 parameters (running_mean and running_var are buffers), Conv2d(3, 30, 4,
+// padding='same') 1470 with an output of 1 x 30 x 100 x 200, BatchNorm2d(30) 60. Published
+// torchinfo outputs agree with the rules used: a Conv2d of 1,728 parameters with a 32 x 32
+// output counts 1,769,472 mult-adds at batch 1, a BatchNorm2d of 128 parameters counts 128, and
+// the forward/backward size adds only the outputs of layers with parameters.
 #include "model/summary.h"
 #include "test_util.h"
 
