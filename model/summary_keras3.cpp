@@ -99,7 +99,10 @@ std::vector<std::string> wrap(const std::string& text, long width) {
   }
   std::vector<std::string> lines;
   size_t from = 0;
-  for (size_t b : breaks) lines.push_back(text.substr(from, b - from)), from = b;
+  for (size_t b : breaks) {
+    lines.push_back(text.substr(from, b - from));
+    from = b;
+  }
   lines.push_back(text.substr(from));
   return lines;
 }
@@ -108,7 +111,7 @@ std::vector<std::string> wrap(const std::string& text, long width) {
 std::string fit(std::string line, long width, bool right) {
   const size_t kept = line.find_last_not_of(' ') + 1;  // 0 for a blank line
   if (right || long(line.size()) > width) line.resize(std::max(kept, size_t(right ? 0 : width)));
-  if (long(line.size()) > width) line = line.substr(0, size_t(width - 1)) + "…";
+  if (long(line.size()) > width) return line.substr(0, size_t(width - 1)) + "…";  // exactly `width` characters
   const std::string pad(size_t(std::max(0L, width - long(line.size()))), ' ');
   return right ? pad + line : line + pad;
 }

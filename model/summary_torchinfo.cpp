@@ -128,7 +128,7 @@ std::string torchinfo_summary_text(const Model& model, long batch_size) {
     params += r.params;
     trainable += r.trainable;
     macs += r.macs;
-    if (r.params > 0) output_bytes += 2 * 4 * r.output_values;
+    if (r.params > 0) output_bytes += 2L * 4 * r.output_values;
   }
   for (const SymbolicTensor& in : model.inputs()) input_bytes += 4 * in.shape().with_batch(batch_size).num_elements();
   out += divider + "\n";
