@@ -2,10 +2,12 @@
 // (seed 002), their Keras summaries, why BatchNormalization has 4*C parameters of which 2*C are
 // non-trainable, what training vs inference mode does to a BatchNormalization layer, and (part 4)
 // the thread's formula y_ij = gamma_j * (x_ij - mu_j) / sigma_j + beta_j computed by hand, number
-// by number, next to the layer's output, for a table and for a batch of images.
+// by number, next to the layer's output, for a table and for a batch of images. With
+// --style keras3|torchinfo it prints only the two models' summaries in that style.
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -295,10 +297,42 @@ const char* const kUsage =
     "The two models of the thread \"What exactly is Batch Normalization doing?\": their Keras\n"
     "summaries, why BatchNormalization has 4 x C parameters of which 2 x C are non-trainable, what\n"
     "training and inference mode do to it, and its formula computed by hand next to the layer's\n"
-    "output. It has no flags.\n";
+    "output.\n"
+    "\n"
+    "  --style keras3|torchinfo  print only the two models' summaries, in Keras 3's style or as\n"
+    "                            torchinfo shows them to a PyTorch user (docs/summary.md)\n";
+
+namespace {
+
+// --style: the two seed models' summaries in another style, and nothing else.
+void print_styled(SummaryStyle style) {
+  clear_session();
+  const examples::SeedModel tabular = examples::seed_tabular_model();
+  tabular.model->summary(std::cout, {.style = style});
+  fmt::print("\n");
+  clear_session();
+  const examples::SeedModel image = examples::seed_image_model();
+  image.model->summary(std::cout, {.style = style});
+}
+
+SummaryStyle parse_style(const std::string& flag, const char* text) {
+  const std::string v = text;
+  if (v == "keras3") return SummaryStyle::Keras3;
+  if (v == "torchinfo") return SummaryStyle::Torchinfo;
+  throw ConfigError(fmt::format("{} expects keras3 or torchinfo, but received '{}'", flag, v));
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  examples::FlagParser(kUsage).parse_or_exit("keras_summaries", argc, argv);
+  std::optional<SummaryStyle> style;
+  examples::FlagParser(kUsage)
+      .value("--style", [&](const std::string& flag, const char* v) { style = parse_style(flag, v); })
+      .parse_or_exit("keras_summaries", argc, argv);
+  if (style) {
+    print_styled(*style);
+    return 0;
+  }
   fmt::print("== 1) Tabular data: Input(30) -> Dense(50) -> BatchNormalization -> Dense(5)\n\n");
   fmt::print("The thread's notebook had run cells before, so Keras had already counted some layers; with the\n"
              "same names the summary is the thread's, line for line:\n\n");

@@ -4,8 +4,10 @@
 
 #include <fmt/format.h>
 
+#include "core/error.h"
 #include "layers/batch_normalization.h"
 #include "model/graph_queries.h"
+#include "model/internal/summary_styles.h"
 #include "model/model.h"
 
 namespace minnow {
@@ -74,6 +76,13 @@ std::string layer_rows(const Model& model, const Layer& l, bool narrow, const st
 }  // namespace
 
 std::string summary_text(const Model& model, const SummaryOptions& options) {
+  if (options.batch_size < 1)
+    throw ConfigError(fmt::format("SummaryOptions::batch_size must be >= 1, but received {}", options.batch_size));
+  if (options.show_weights && options.style != SummaryStyle::Keras2)
+    throw ConfigError("SummaryOptions::show_weights lists the weights in the classic summary only "
+                      "(style SummaryStyle::Keras2); the Keras3 and Torchinfo styles have no weight lines");
+  if (options.style == SummaryStyle::Keras3) return keras3_summary_text(model);
+  if (options.style == SummaryStyle::Torchinfo) return torchinfo_summary_text(model, options.batch_size);
   const bool narrow = model.is_sequential_like();
   const size_t width = narrow ? 65 : 98;
   const std::vector<size_t> ends = narrow ? std::vector<size_t>{29, 55, 65} : std::vector<size_t>{32, 53, 65, 98};

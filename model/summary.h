@@ -17,6 +17,10 @@
 // (a trainable weight of a layer with trainable = false). A bias that a following
 // BatchNormalization cancels gets two more lines saying so. Without the option the text is the
 // classic one, unchanged.
+//
+// SummaryOptions{.style = SummaryStyle::Keras3} prints Keras 3's box table instead
+// (model/summary_keras3.cpp), SummaryStyle::Torchinfo a PyTorch user's view, torchinfo's table with
+// Mult-Adds and the memory estimates (model/summary_torchinfo.cpp); docs/summary.md shows both.
 #pragma once
 
 #include <string>
@@ -25,13 +29,22 @@ namespace minnow {
 
 class Model;
 
+// Keras2: the classic tf.keras 2.x text (the default); Keras3: Keras 3's box table with the
+// parameters' memory; Torchinfo: torchinfo's table, Mult-Adds and memory estimates.
+enum class SummaryStyle { Keras2, Keras3, Torchinfo };
+
 struct SummaryOptions {
-  bool show_weights = false;  // list every weight under its layer's row
+  bool show_weights = false;                  // list every weight under its layer's row (Keras2 only)
+  SummaryStyle style = SummaryStyle::Keras2;  // which summary
+  long batch_size = 1;                        // Torchinfo: the batch of the shapes and estimates
 };
 
 std::string summary_text(const Model& model, const SummaryOptions& options = {});
 
 // 1234567 -> "1,234,567"
 std::string group_thousands(long n);
+
+// Keras 3's size of a weight memory: 8020 -> "7.83 KB", 400 -> "400.00 B" (1 KB = 1024 bytes).
+std::string readable_memory_size(double bytes);
 
 }  // namespace minnow

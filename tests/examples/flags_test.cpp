@@ -70,6 +70,7 @@ TEST_CASE("Examples reject a bad flag value with exit code 1 and a message namin
       {"bn_paper_figure1", "--steps 1 --bogus", "unknown flag '--bogus'"},
       {"tour", "--bogus", "unknown flag '--bogus'"},
       {"keras_summaries", "--bogus", "unknown flag '--bogus'"},
+      {"keras_summaries", "--style keras4", "--style expects keras3 or torchinfo, but received 'keras4'"},
       {"gradient_check", "--bogus", "unknown flag '--bogus'"},
       {"normalization_family", "--bogus", "unknown flag '--bogus'"},
   };

@@ -52,3 +52,18 @@ TEST_CASE("keras_summaries prints the golden text byte for byte on one and on tw
     CHECK(out == golden);
   }
 }
+
+TEST_CASE("keras_summaries --style prints the seed's two models in Keras 3's and torchinfo's style", "[examples]") {
+  const fs::path exe = fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "examples" / "keras_summaries";
+  if (!fs::exists(exe)) {
+    WARN("skipped: " << exe << " was not built (MINNOW_BUILD_EXAMPLES=OFF?)");
+    return;
+  }
+  for (const std::string style : {"keras3", "torchinfo"}) {
+    INFO("--style " << style);
+    const auto [out, status] = output_of(fmt::format("'{}' --style {}", exe.string(), style));
+    CHECK(status == 0);
+    CHECK(out == read_test_file("golden/seed_tabular_" + style + ".txt") + "\n" +
+                     read_test_file("golden/seed_image_" + style + ".txt"));
+  }
+}
