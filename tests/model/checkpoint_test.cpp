@@ -172,7 +172,7 @@ TEST_CASE("save_checkpoint needs a compiled model, and a failed save leaves no f
   CHECK(dir.listing() == std::vector<std::string>{"taken"});  // no temporary left behind
 }
 
-TEST_CASE("fit's initial_epoch must be in [0, epochs)", "[checkpoint][fit]") {
+TEST_CASE("fit's initial_epoch must be at least 0 and below epochs", "[checkpoint][fit]") {
   Tensor x, y;
   checkpoint_data(x, y);
   auto model = checkpoint_model("sgd");
@@ -202,7 +202,7 @@ TEST_CASE("fit resumed at initial_epoch without a checkpoint replays the skipped
   CHECK(snapshot_weights(*reseeded) != snapshot_weights(*straight));
 }
 
-TEST_CASE("A generator's state, given to another, draws the same numbers; other text is refused", "[checkpoint]") {
+TEST_CASE("A generator's state, given to another, draws the same numbers, and other text is refused", "[checkpoint]") {
   Rng a(42);
   for (int i = 0; i < 5; ++i) a.uniform();
   a.normal();  // holds back the second normal number of the pair
