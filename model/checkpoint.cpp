@@ -19,6 +19,13 @@
 #include "layers/dropout.h"
 #include "model/internal/model_runner.h"
 #include "model/internal/weights_reader.h"
+#include "optim/adadelta.h"
+#include "optim/adagrad.h"
+#include "optim/adam.h"
+#include "optim/adamax.h"
+#include "optim/nadam.h"
+#include "optim/rmsprop.h"
+#include "optim/sgd.h"
 
 namespace minnow {
 
@@ -53,11 +60,52 @@ std::string read_text(const NpzReader& file, const std::string& key) {
   return text;
 }
 
+// ---- the optimizer's options ---------------------------------------------------------------
+
+std::string number(std::optional<float> v) { return v ? fmt::format("{}", *v) : "none"; }
+
+// Keras 3's arguments common to every optimizer, from any options struct.
+template <class Options>
+std::string common(const Options& o) {
+  return fmt::format("weight_decay={} clipnorm={} clipvalue={} global_clipnorm={}", number(o.weight_decay),
+                     number(o.clipnorm), number(o.clipvalue), number(o.global_clipnorm));
+}
+
+// Every option of minnow's optimizers but the learning rate (which a checkpoint restores), as
+// "momentum=0.9 nesterov=true weight_decay=none ..."; empty for an optimizer of another class.
+std::string optimizer_options(const Optimizer& optimizer) {
+  if (const auto* o = dynamic_cast<const SGD*>(&optimizer))
+    return fmt::format("momentum={} nesterov={} {}", o->options().momentum, o->options().nesterov,
+                       common(o->options()));
+  if (const auto* o = dynamic_cast<const Adam*>(&optimizer)) {  // AdamW too
+    const AdamOptions& a = o->options();
+    return fmt::format("beta_1={} beta_2={} epsilon={} amsgrad={} {}", a.beta_1, a.beta_2, a.epsilon, a.amsgrad,
+                       common(a));
+  }
+  if (const auto* o = dynamic_cast<const RMSprop*>(&optimizer)) {
+    const RMSpropOptions& a = o->options();
+    return fmt::format("rho={} momentum={} epsilon={} centered={} {}", a.rho, a.momentum, a.epsilon, a.centered,
+                       common(a));
+  }
+  if (const auto* o = dynamic_cast<const Nadam*>(&optimizer))
+    return fmt::format("beta_1={} beta_2={} epsilon={} {}", o->options().beta_1, o->options().beta_2,
+                       o->options().epsilon, common(o->options()));
+  if (const auto* o = dynamic_cast<const Adamax*>(&optimizer))
+    return fmt::format("beta_1={} beta_2={} epsilon={} {}", o->options().beta_1, o->options().beta_2,
+                       o->options().epsilon, common(o->options()));
+  if (const auto* o = dynamic_cast<const Adagrad*>(&optimizer))
+    return fmt::format("initial_accumulator_value={} epsilon={} {}", o->options().initial_accumulator_value,
+                       o->options().epsilon, common(o->options()));
+  if (const auto* o = dynamic_cast<const Adadelta*>(&optimizer))
+    return fmt::format("rho={} epsilon={} {}", o->options().rho, o->options().epsilon, common(o->options()));
+  return "";
+}
+
 // ---- saving -------------------------------------------------------------------------------
 
 std::string info_text(const Model& model, const Training& t) {
-  return fmt::format("format {}\nmodel {}\noptimizer {}\niterations {}\nepoch {}\n", kFormat, model.name(),
-                     t.optimizer->name(), t.optimizer->iterations(), t.epoch);
+  return fmt::format("format {}\nmodel {}\noptimizer {}\noptions {}\niterations {}\nepoch {}\n", kFormat, model.name(),
+                     t.optimizer->name(), optimizer_options(*t.optimizer), t.optimizer->iterations(), t.epoch);
 }
 
 // Arrays made for the file (texts, the learning rate): a list keeps their addresses stable.
@@ -129,6 +177,12 @@ void read_info(const NpzReader& file, const Optimizer& optimizer, Loaded& l) {
     throw IoError(fmt::format("checkpoint '{}' holds the state of optimizer {}, but the model is compiled with {}. "
                               "Compile it with the checkpoint's optimizer.",
                               path, info["optimizer"], optimizer.name()));
+  if (info["options"] != optimizer_options(optimizer))
+    throw IoError(fmt::format("checkpoint '{}' holds the state of {} with the options {}, but the model's {} has the "
+                              "options {}. Compile it with the checkpoint's options (the learning rate may differ: "
+                              "the checkpoint's is restored).",
+                              path, info["optimizer"], info["options"], optimizer.name(),
+                              optimizer_options(optimizer)));
   l.iterations = read_count(path, info, "iterations");
   l.epoch = read_count(path, info, "epoch");
 }

@@ -15,9 +15,9 @@
 //   "rng/fit"                            fit's shuffling generator (absent before the first fit)
 //   "rng/<layer>"                        each Dropout's mask generator (core/random.h's state())
 //   "checkpoint/info"                    text, a "key value" per line: format, model, optimizer
-//                                        (its class name), iterations, epoch (the epochs done)
-// Not saved: the architecture (the C++ code), the optimizer's options but the learning rate
-// (compile's: a checkpoint checks the class only), the loss, the metrics, the callbacks' state.
+//                                        (its class name), options (all but the learning rate:
+//                                        loading requires the same), iterations, epoch (the epochs done)
+// Not saved: the architecture (the C++ code), the loss, the metrics, the callbacks' state.
 #pragma once
 
 #include <string>
@@ -34,8 +34,8 @@ void save_checkpoint(const Model& model, const std::string& path);
 
 // Reads a checkpoint into a compiled model of the same architecture and optimizer class, and
 // returns the epochs done (fit's initial_epoch to resume). Everything is read and checked first:
-// each weight and slot present with its weight's shape, the optimizer's class, the generators, no
-// array the model has no use for. Only then is anything assigned: on any error (an IoError naming
+// each weight and slot present with its weight's shape, the optimizer's class and options, the
+// generators, no array the model has no use for. Only then is anything assigned: on any error (an IoError naming
 // the file, the array and the shapes) the model and its optimizer are untouched.
 long load_checkpoint(Model& model, const std::string& path);
 

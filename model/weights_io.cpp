@@ -13,11 +13,13 @@ namespace minnow {
 
 namespace {
 
-// "dense, batch_normalization": the layers the file's keys name, in file order.
+// "dense, batch_normalization": the layers the file's keys name, in file order (a checkpoint's
+// other arrays, model/checkpoint.h, left out).
 std::string layers_in_file(const std::vector<std::string>& keys) {
   std::vector<std::string> layers;
   for (const std::string& k : keys) {
     const std::string layer = k.substr(0, k.find('/'));
+    if (layer == "optimizer" || layer == "rng" || layer == "checkpoint") continue;
     if (std::find(layers.begin(), layers.end(), layer) == layers.end()) layers.push_back(layer);
   }
   return layers.empty() ? "(none)" : fmt::format("{}", fmt::join(layers, ", "));

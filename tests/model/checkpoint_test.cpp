@@ -104,7 +104,9 @@ TEST_CASE("A checkpoint holds every weight, each slot, the learning rate, the ge
   std::string info;
   const Tensor info_array = file.read("checkpoint/info");
   for (const float v : info_array.values()) info.push_back(char(v));
-  CHECK(info == "format 1\nmodel classifier\noptimizer Adam\niterations 8\nepoch 2\n");
+  CHECK(info ==
+        "format 1\nmodel classifier\noptimizer Adam\noptions beta_1=0.9 beta_2=0.999 epsilon=1e-07 amsgrad=false "
+        "weight_decay=none clipnorm=none clipvalue=none global_clipnorm=none\niterations 8\nepoch 2\n");
   CHECK(file.read("optimizer/learning_rate").values()[0] == 0.01f);
 }
 
@@ -128,6 +130,13 @@ TEST_CASE("Loading a checkpoint of another architecture or optimizer fails clear
   require_throws_unchanged<IoError>(*sgd, [&] { sgd->load_checkpoint(dir.file("ckpt.npz")); },
                                     {"ckpt.npz", "optimizer Adam", "compiled with SGD"});
   CHECK(sgd->optimizer().iterations() == 0);
+
+  auto momentum = checkpoint_model("sgd");  // SGD with momentum 0.9 and Nesterov...
+  momentum->save_checkpoint(dir.file("momentum.npz"));
+  auto plain = checkpoint_model("plain");  // ...is not plain SGD
+  require_throws_unchanged<IoError>(
+      *plain, [&] { plain->load_checkpoint(dir.file("momentum.npz")); },
+      {"momentum.npz", "momentum=0.9 nesterov=true", "momentum=0 nesterov=false", "options"});
 
   saved->save_weights(dir.file("weights.npz"));  // a weights file is not a checkpoint
   require_throws_unchanged<IoError>(*saved, [&] { saved->load_checkpoint(dir.file("weights.npz")); },
