@@ -70,8 +70,9 @@
 #include "optim/rmsprop.h"
 #include "optim/sgd.h"
 
-// the model: the graph, training, losses, metrics, the summary, weight files
+// the model: the graph, training, losses, metrics, the summary, weight files, checkpoints
 #include "model/callback.h"
+#include "model/checkpoint.h"
 #include "model/fit.h"
 #include "model/graph_queries.h"
 #include "model/losses.h"

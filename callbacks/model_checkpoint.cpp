@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "model/checkpoint.h"
 #include "model/weights_io.h"
 
 namespace minnow {
@@ -81,7 +82,8 @@ void ModelCheckpoint::save(const std::string& path) {
   const std::filesystem::path folder = std::filesystem::path(path).parent_path();
   std::error_code ignored;  // a folder that cannot be made shows in save_weights' own error
   if (!folder.empty()) std::filesystem::create_directories(folder, ignored);
-  save_weights(model("ModelCheckpoint"), path);
+  if (options_.save_training_state) save_checkpoint(model("ModelCheckpoint"), path);
+  else save_weights(model("ModelCheckpoint"), path);
   last_path_ = path;
 }
 

@@ -4,7 +4,9 @@
 //                         .save_best_only = true});
 // The file is a weights file (model/weights_io.h: every weight, moving statistics included,
 // written under a temporary name and renamed, so a crash never leaves half a file); a minnow
-// model's architecture is its C++ code, so Keras' save_weights_only is always true here.
+// model's architecture is its C++ code, so Keras' save_weights_only is always true here. With
+// save_training_state, each file is a checkpoint instead (model/checkpoint.h: the optimizer's
+// state, the generators and the epoch too), which load_checkpoint resumes from exactly.
 // filepath may name the epoch (from 1, as Keras) and any quantity of the epoch's logs, in
 // Python's format syntax, which fmt shares: {epoch}, {epoch:02d}, {val_loss:.2f}; {{ is a brace.
 // With save_best_only, a file is written only when the monitored quantity improved on the best
@@ -23,6 +25,7 @@ struct ModelCheckpointOptions {
   int verbose = 0;  // 1: a line per epoch, "Epoch 3: val_loss improved from 0.41230 to 0.39871, saving model to ..."
   bool save_best_only = false;
   std::string mode = "auto";
+  bool save_training_state = false;  // true: save_checkpoint's whole training state, not save_weights
 };
 
 class ModelCheckpoint : public Callback {

@@ -1,7 +1,9 @@
 #include "core/random.h"
 
+#include <bit>
 #include <cmath>
 #include <numbers>
+#include <sstream>
 
 namespace minnow {
 
@@ -18,6 +20,25 @@ float Rng::normal() {
   spare_ = static_cast<float>(r * std::sin(theta));
   has_spare_ = true;
   return static_cast<float>(r * std::cos(theta));
+}
+
+std::string Rng::state() const {
+  std::ostringstream out;
+  out << engine_ << ' ' << (has_spare_ ? 1 : 0) << ' ' << std::bit_cast<std::uint32_t>(spare_);
+  return out.str();
+}
+
+bool Rng::set_state(const std::string& state) {
+  std::istringstream in(state);
+  std::mt19937_64 engine;
+  int has_spare = -1;
+  std::uint32_t spare_bits = 0;
+  in >> engine >> has_spare >> spare_bits;
+  if (in.fail() || (has_spare != 0 && has_spare != 1)) return false;
+  in >> std::ws;
+  if (!in.eof()) return false;  // text after the state
+  engine_ = engine, has_spare_ = has_spare == 1, spare_ = std::bit_cast<float>(spare_bits);
+  return true;
 }
 
 namespace {

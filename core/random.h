@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 
 namespace minnow {
 
@@ -23,6 +24,12 @@ class Rng {
   // Uniform integer in [0, n).
   std::uint64_t below(std::uint64_t n) { return engine_() % n; }
   std::uint64_t next() { return engine_(); }
+
+  // The whole state as text (the engine's words, then the normal number held back, if any): a
+  // generator given it by set_state draws the same numbers from there on (checkpoints save it).
+  // set_state returns false, leaving the generator unchanged, for text state() did not write.
+  std::string state() const;
+  bool set_state(const std::string& state);
 
  private:
   std::mt19937_64 engine_;

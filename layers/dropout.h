@@ -43,6 +43,9 @@ class DropoutLayer : public Layer {
   std::shared_ptr<Layer> clone() const override;
   const DropoutOptions& options() const { return opt_; }
   std::uint64_t seed() const { return seed_; }  // the seed in use, given or drawn
+  // The mask generator, where it stands now: checkpoints (model/checkpoint.h) save and restore it.
+  Rng& generator() { return rng_; }
+  const Rng& generator() const { return rng_; }
 
   // (F2) of the last training forward: 0 or 1 / (1 - rate) per element.
   const Tensor& mask() const { return mask_; }

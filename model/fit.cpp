@@ -141,6 +141,10 @@ namespace {
 void check_fit_options(const std::string& name, const FitOptions& opt) {
   if (opt.epochs <= 0)
     throw ConfigError(fmt::format("Model '{}': fit's epochs must be > 0, but received {}", name, opt.epochs));
+  if (opt.initial_epoch < 0 || opt.initial_epoch >= opt.epochs)
+    throw ConfigError(fmt::format("Model '{}': fit's initial_epoch must be in [0, epochs), but received "
+                                  "initial_epoch={} with epochs={} (epochs is the index of the last epoch, as Keras)",
+                                  name, opt.initial_epoch, opt.epochs));
   if (opt.batch_size <= 0)
     throw ConfigError(fmt::format("Model '{}': fit's batch_size must be > 0, but received {}", name, opt.batch_size));
   if (!(opt.validation_split >= 0 && opt.validation_split < 1))
@@ -183,6 +187,19 @@ long split_validation(const std::string& name, const Tensor& x, const Tensor& y,
   take_rows(x, all, n, total, val_x);
   take_rows(y, all, n, total, val_y);
   return n;
+}
+
+// fit's shuffling generator, which the model keeps so that a checkpoint saves it. A fit from
+// epoch 0 seeds it with options.seed. A fit resuming at initial_epoch continues it when the last
+// fit (or the checkpoint loaded) ended at that epoch; otherwise it seeds it and draws the orders of
+// the epochs skipped, as a run from epoch 0 with this seed and these samples would have.
+Rng& shuffling(Training& t, long n, const FitOptions& opt) {
+  const bool continues = opt.initial_epoch > 0 && t.shuffle && t.epoch == opt.initial_epoch;
+  if (!continues) {
+    t.shuffle.emplace(opt.seed);
+    for (long e = 0; e < opt.initial_epoch && opt.shuffle; ++e) order(n, true, &*t.shuffle);
+  }
+  return *t.shuffle;
 }
 
 bool stop_requested(const FitOptions& opt) {
@@ -241,11 +258,11 @@ History fit(Model& model, const Tensor& x, const Tensor& y, const FitOptions& op
   std::ostream& out = stream_or_cout(opt.out);
   r.prepare_training();
   start_callbacks(r, model, opt, steps, !val_x.empty());
-  Rng rng(opt.seed);
+  Rng& rng = shuffling(r.training(), n, opt);
   History history;
   Logs logs;
   bool warned = false;
-  for (long epoch = 1; epoch <= opt.epochs && !stop_requested(opt); ++epoch) {
+  for (long epoch = opt.initial_epoch + 1; epoch <= opt.epochs && !stop_requested(opt); ++epoch) {
     if (opt.verbose > 0) out << fmt::format("Epoch {}/{}\n", epoch, opt.epochs) << std::flush;
     for (Callback* c : opt.callbacks) c->on_epoch_begin(epoch - 1, {});
     const auto start = std::chrono::steady_clock::now();
@@ -255,6 +272,7 @@ History fit(Model& model, const Tensor& x, const Tensor& y, const FitOptions& op
     logs = r.logs(train_epoch(r, x, y, idx, n, epoch, opt, bar, warned));
     if (!val_x.empty())
       for (const auto& [k, v] : evaluate(model, val_x, val_y, opt.batch_size)) logs["val_" + k] = v;
+    r.training().epoch = epoch;  // before the callbacks: a checkpoint saved there resumes after it
     history.seconds_per_epoch.push_back(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     bar.finish(ordered(logs));  // the progress bar comes first, as Keras' ProgbarLogger

@@ -23,13 +23,17 @@ class Model;
 
 // fit()'s options, with Keras' names and defaults.
 struct FitOptions {
-  long epochs = 1;
+  long epochs = 1;         // the index of the last epoch, counted from 1
+  long initial_epoch = 0;  // Keras' initial_epoch: the epochs done before (resuming
+                           // a checkpoint, model/checkpoint.h); this call trains
+                           // epochs initial_epoch + 1 .. epochs
   long batch_size = 32;
   double validation_split = 0.0;         // the last fraction of x, y held out (before shuffling)
   const Tensor* validation_x = nullptr;  // or explicit validation data (takes precedence)
   const Tensor* validation_y = nullptr;
   bool shuffle = true;          // reshuffle the training samples every epoch...
-  std::uint64_t seed = 0;       // ...with this seed
+  std::uint64_t seed = 0;       // ...with a generator seeded by this (a resumed fit continues
+                                // the model's: see shuffling in model/fit.cpp)
   int verbose = 1;              // 0 no progress, 1 progress bar, 2 one line per epoch
   bool check_inputs = true;     // before training, reject NaN / infinity in x and y and
                                 // targets the loss refuses (labels out of range), in the

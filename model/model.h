@@ -82,6 +82,8 @@ class Model {
   void set_trainable(bool trainable);  // Keras' model.trainable: freezes or unfreezes every layer
   void save_weights(const std::string& path) const;
   void load_weights(const std::string& path);
+  void save_checkpoint(const std::string& path) const;  // the whole training state: model/checkpoint.h
+  long load_checkpoint(const std::string& path);        // returns the epochs done (fit's initial_epoch)
   // ---- summary (model/summary.cpp; SummaryOptions{.show_weights = true} lists the weights) ----
   std::string summary() const;
   void summary(std::ostream& out) const;
@@ -89,13 +91,11 @@ class Model {
   void summary(std::ostream& out, const SummaryOptions& options) const;
 
  protected:
-  // For Sequential: a model named after `prefix` whose graph comes later.
   struct Deferred {};
-  Model(Deferred, const std::string& prefix, const std::string& name);
+  Model(Deferred, const std::string& prefix, const std::string& name);  // Sequential's: the graph comes later
   void set_graph(const std::vector<SymbolicTensor>& inputs, const std::vector<SymbolicTensor>& outputs);
   void require_graph() const;
-  // Before forward runs: a Sequential without an input shape builds itself here.
-  virtual void prepare(std::span<const Tensor* const> xs);
+  virtual void prepare(std::span<const Tensor* const> xs);  // before forward: a Sequential may build here
   bool has_graph_ = false;
   bool list_inputs_ = true;  // false for Sequential: its InputLayer is not one of its layers
 

@@ -128,6 +128,27 @@ const Tensor* Optimizer::find_slot(const Parameter& p, const std::string& slot) 
   return it == per_param->second.end() ? nullptr : &it->second;
 }
 
+std::map<std::string, const Tensor*> Optimizer::slots(const Parameter& p) const {
+  std::map<std::string, const Tensor*> out;
+  const auto per_param = slots_.find(&p);
+  if (per_param != slots_.end())
+    for (const auto& [name, value] : per_param->second) out[name] = &value;
+  return out;
+}
+
+void Optimizer::set_state(long iterations, SlotMap slots) {
+  if (iterations < 0) throw UsageError(fmt::format("{}: iterations must be >= 0, but received {}", name_, iterations));
+  for (const auto& [p, named] : slots)
+    for (const auto& [name, value] : named)
+      if (!p || value.shape() != p->value.shape())
+        throw UsageError(
+            fmt::format("{}: the '{}' state of parameter '{}' has shape {}, but the parameter has shape {}", name_,
+                        name, p ? p->name : "(null)", value.shape(), p ? p->value.shape() : Shape{}));
+  iterations_ = saved_iterations_ = iterations;
+  slots_ = std::move(slots);
+  saved_slots_ = slots_;
+}
+
 std::unique_ptr<Optimizer> make_optimizer(const std::string& name) {
   std::string key = name;
   std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return char(std::tolower(c)); });

@@ -59,6 +59,14 @@ class Optimizer {
   // optimizer keeps no such slot.
   const Tensor* find_slot(const Parameter& p, const std::string& slot) const;
 
+  // Checkpoints (model/checkpoint.h): every slot of p by name (none before p's first update), and
+  // the whole state replaced at once: iterations() and every parameter's slots, the others dropped.
+  // set_state checks first (iterations >= 0, each slot shaped like its parameter: a UsageError
+  // naming both) and changes nothing on an error.
+  using SlotMap = std::unordered_map<const Parameter*, std::map<std::string, Tensor>>;
+  std::map<std::string, const Tensor*> slots(const Parameter& p) const;
+  void set_state(long iterations, SlotMap slots);
+
  protected:
   Optimizer(std::string name, float learning_rate);
 
@@ -94,7 +102,7 @@ class Optimizer {
   std::optional<float> weight_decay_, clipnorm_, clipvalue_, global_clipnorm_;
   std::unordered_map<const Parameter*, Tensor> clipped_;  // the clipped gradients, reused
   long iterations_ = 0, saved_iterations_ = 0;
-  std::unordered_map<const Parameter*, std::map<std::string, Tensor>> slots_, saved_slots_;
+  SlotMap slots_, saved_slots_;
 };
 
 // "sgd", "rmsprop", "adam", "adamw", "nadam", "adagrad", "adadelta", "adamax" (any case) -> that

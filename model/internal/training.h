@@ -3,9 +3,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/parameter.h"
+#include "core/random.h"
 #include "model/internal/batch_norm_watch.h"
 #include "model/losses.h"
 #include "model/metrics.h"
@@ -24,6 +26,11 @@ struct Training {
   std::vector<Tensor> moving_backup;    // their values before the current step
   BatchNormWatch batch_norms;           // fit's BatchNormalization warnings
   std::vector<Parameter*> regularized;  // the trainable weights with a regularizer, gathered per call
+  // What a resumed fit continues from (fit's initial_epoch; model/checkpoint.h saves both): the
+  // epochs done (the index of the last epoch fit finished) and fit's shuffling generator as it
+  // stood then, ready to draw the next epoch's order; none before the first fit.
+  long epoch = 0;
+  std::optional<Rng> shuffle;
 };
 
 }  // namespace minnow
