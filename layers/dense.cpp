@@ -22,17 +22,19 @@ DenseLayer::DenseLayer(const DenseOptions& options)
 }
 
 Shape DenseLayer::build_impl(const Shape& in) {
-  if (in.rank() != 2)
+  if (opt_.require_flat_input && in.rank() != 2)  // (Layer::build has checked for a batch axis and one more)
     throw ShapeError(fmt::format("{} expects inputs of shape (None, F), but received {}. Add a Flatten layer before "
                                  "'{}'.",
                                  describe(), in, name()));
-  kernel_ = &add_weight("kernel", {in[1], opt_.units}, opt_.kernel_initializer, true);
+  kernel_ = &add_weight("kernel", {in[-1], opt_.units}, opt_.kernel_initializer, true);
   kernel_->regularizer = opt_.kernel_regularizer;
   if (opt_.use_bias) {
     bias_ = &add_weight("bias", {opt_.units}, opt_.bias_initializer, true);
     bias_->regularizer = opt_.bias_regularizer;
   }
-  return {Shape::kNone, opt_.units};
+  std::vector<long> out = in.dims();
+  out.back() = opt_.units;  // (None, ..., in) -> (None, ..., units)
+  return Shape(out);
 }
 
 void DenseLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {

@@ -1,6 +1,7 @@
 // Dense: a fully connected layer, y = activation(x W + b).
 //
-// Forward (training and inference alike)
+// Forward (training and inference alike); x (N, in), or (N, ..., in): then Dense acts on the last
+// axis, every other axis taken as more rows (Keras' rule; N below counts all those rows)
 //   (F1)  z = x W + b                    x (N, in), W (in, units), b (units,), z (N, units)
 //   (F2)  y = activation(z)              y (N, units)
 // Backward, given dy = dL/dy (N, units)
@@ -15,8 +16,7 @@
 // Parameters: in*units + units.
 // Cache: y (N, units), and z (N, units) when the activation's derivative needs it; backward reads the input x of the
 // last forward again (no copy). The products run in core/kernels/gemm.h (threads, no allocation). Reference:
-// tf.keras.layers.Dense. Unlike Keras, inputs must be rank 2 (None, F): Flatten first, so that the matrix product is
-// always the one written above.
+// tf.keras.layers.Dense. require_flat_input = true keeps a lesson's rule: inputs must be (None, F), Flatten first.
 #pragma once
 
 #include "core/activations.h"
@@ -32,6 +32,7 @@ struct DenseOptions {
   Initializer bias_initializer = "zeros";
   Regularizer kernel_regularizer{};  // none; L1(..), L2(..), L1L2(..), "l1", "l2" (core/regularizers.h)
   Regularizer bias_regularizer{};
+  bool require_flat_input = false;  // refuse (None, ..., F) inputs, suggesting a Flatten (a lesson's rule)
   std::string name = "";
 };
 

@@ -7,10 +7,13 @@ using namespace minnow::testing;
 
 // ---- shapes when the graph is built --------------------------------------------------------
 
-TEST_CASE("Hostile: Dense called on images is a ShapeError that names it and suggests Flatten", "[hostile][graph]") {
+TEST_CASE("Hostile: Dense with require_flat_input called on images is a ShapeError that names it and suggests "
+          "Flatten",
+          "[hostile][graph]") {
   auto in = Input({13, 13, 8});
-  require_throws<ShapeError>([&] { Dense({.units = 4, .name = "head"})(in); },
+  require_throws<ShapeError>([&] { Dense({.units = 4, .require_flat_input = true, .name = "head"})(in); },
                              {"Dense 'head'", "(None, F)", "(None, 13, 13, 8)", "Flatten"});
+  CHECK(Dense({.units = 4, .name = "per_pixel"})(in).shape().str() == "(None, 13, 13, 4)");  // Keras' rule
 }
 
 TEST_CASE("Hostile: Conv2D called on a flat input is a ShapeError that names it and the shape", "[hostile][graph]") {

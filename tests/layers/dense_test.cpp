@@ -62,12 +62,14 @@ TEST_CASE("Dense rejects bad hyperparameters and shapes with messages that name 
                               {"Dense 'd1'", "activation", "relux"});
   require_throws<ConfigError>([] { Dense(DenseOptions{.units = 3, .kernel_initializer = "glorot", .name = "d2"}); },
                               {"Dense 'd2'", "kernel_initializer", "glorot"});
-  auto d = Dense(DenseOptions{.units = 3, .name = "d3"});
+  auto d = Dense(DenseOptions{.units = 3, .require_flat_input = true, .name = "d3"});
   require_throws<ShapeError>(
       [&] {
         d->build(Shape{Shape::kNone, 13, 13, 8});
       },
       {"Dense 'd3'", "(None, F)", "(None, 13, 13, 8)", "Flatten"});
+  require_throws<ShapeError>([] { Dense(DenseOptions{.units = 3, .name = "d4"})->build(Shape{Shape::kNone}); },
+                             {"Dense 'd4'", "(None,)"});
   d->build(Shape{Shape::kNone, 4});
   require_throws<ShapeError>(
       [&] {
@@ -94,4 +96,23 @@ TEST_CASE("A layer called directly keeps its input, so backward works after the 
   d->backward(Tensor({2, 1}, {1, 1}));
   require_values(d->weight("kernel").grad, {4, 6});
   CHECK(other[0] == -7);
+}
+
+TEST_CASE("Dense on (N, T, in) acts on the last axis as Keras: every (n, t) is a row", "[dense]") {
+  clear_session();
+  auto d = Dense(2);
+  d->build(Shape{Shape::kNone, 3, 2});
+  CHECK(d->output_shape().str() == "(None, 3, 2)");
+  CHECK(d->count_params() == 6);  // Keras: kernel (2, 2) + bias (2,), whatever T is
+  d->set_weights({Tensor({2, 2}, {1, 2, 3, 4}), Tensor({2}, {10, 20})});
+  // x[0] = [[1, 0], [0, 1], [1, 1]]: rows [1, 0] W + b = [11, 22], [0, 1] W + b = [13, 24], [1, 1] -> [14, 26]
+  const Tensor y = d->forward(Tensor({1, 3, 2}, {1, 0, 0, 1, 1, 1}), Mode::Inference);
+  CHECK(y.shape().str() == "(1, 3, 2)");
+  require_values(y, {11, 22, 13, 24, 14, 26}, 0);
+  for (Mode mode : {Mode::Training, Mode::Inference}) {
+    INFO(to_string(mode));
+    auto e =
+        Dense(DenseOptions{.units = 3, .activation = "tanh", .kernel_initializer = Initializer("glorot_uniform", 5)});
+    require_gradients(check_layer_gradients(*e, {random_tensor({2, 4, 3, 5}, 9)}, mode));
+  }
 }

@@ -136,7 +136,8 @@ TEST_CASE("A Sequential rejects a layer whose input shape does not fit and stays
   Sequential model;
   model.add(Input({13, 13, 8}));
   model.add(Conv2D({.filters = 2, .kernel_size = {3, 3}}));
-  require_throws<ShapeError>([&] { model.add(Dense(10)); }, {"Dense 'dense'", "(None, 11, 11, 2)", "Flatten"});
+  require_throws<ShapeError>([&] { model.add(Dense({.units = 10, .require_flat_input = true})); },
+                             {"Dense 'dense'", "(None, 11, 11, 2)", "Flatten"});
   CHECK(model.layers().size() == 1);
   model.add(Flatten());
   model.add(Dense(10));
