@@ -21,11 +21,11 @@
 #include "core/parameter.h"
 #include "core/random.h"
 #include "core/reduce.h"
-#include "core/tensor_math.h"
 #include "core/regularizers.h"
 #include "core/shape.h"
 #include "core/symbolic.h"
 #include "core/tensor.h"
+#include "core/tensor_math.h"
 #include "core/version.h"
 
 // the layers
@@ -73,6 +73,7 @@
 // the model: the graph, training, losses, metrics, the summary, weight files, checkpoints
 #include "model/callback.h"
 #include "model/checkpoint.h"
+#include "model/data_utils.h"
 #include "model/fit.h"
 #include "model/graph_queries.h"
 #include "model/losses.h"
@@ -83,7 +84,6 @@
 #include "model/progress.h"
 #include "model/sequential.h"
 #include "model/summary.h"
-#include "model/data_utils.h"
 #include "model/weights_io.h"
 
 // data and array files: IDX, .npy, .npz

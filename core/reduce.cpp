@@ -57,7 +57,7 @@ std::pair<Shape, Shape> reduced_shapes(const Shape& s, const std::vector<long>& 
 // The largest (sign 1) or smallest (sign -1) value over `axes`; a NaN wins, as np.max.
 Tensor extreme(const Tensor& x, const std::vector<long>& axes, bool keepdims, float sign, const char* who) {
   const auto [stat, kept] = reduced_shapes(x.shape(), axes);
-  if (x.size() == 0) throw ShapeError(fmt::format("{} of {}: a tensor with no values has none", who, x.shape()));
+  if (x.empty()) throw ShapeError(fmt::format("{} of {}: a tensor with no values has none", who, x.shape()));
   std::vector<float> best(size_t(stat.num_elements()), 0.0f);
   std::vector<bool> seen(best.size(), false);
   for_each_pair(x.shape(), stat, [&](long i, long p) {
@@ -106,7 +106,7 @@ Tensor reduce_sum(const Tensor& x, const std::vector<long>& axes, bool keepdims)
 
 Tensor reduce_mean(const Tensor& x, const std::vector<long>& axes, bool keepdims) {
   Tensor sum = reduce_sum(x, axes, keepdims);
-  const double count = sum.size() == 0 ? 0.0 : double(x.size()) / double(sum.size());
+  const double count = sum.empty() ? 0.0 : double(x.size()) / double(sum.size());
   for (float& v : sum.values()) v = float(double(v) / count);  // 0 / 0 = NaN for no values
   return sum;
 }

@@ -41,10 +41,10 @@ Tensor map(const Tensor& a, const std::function<float(float)>& f) {
 
 }  // namespace
 
-Tensor operator+(const Tensor& a, const Tensor& b) { return elementwise(a, b, "+", std::plus<float>()); }
-Tensor operator-(const Tensor& a, const Tensor& b) { return elementwise(a, b, "-", std::minus<float>()); }
-Tensor operator*(const Tensor& a, const Tensor& b) { return elementwise(a, b, "*", std::multiplies<float>()); }
-Tensor operator/(const Tensor& a, const Tensor& b) { return elementwise(a, b, "/", std::divides<float>()); }
+Tensor operator+(const Tensor& a, const Tensor& b) { return elementwise(a, b, "+", std::plus<>()); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return elementwise(a, b, "-", std::minus<>()); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return elementwise(a, b, "*", std::multiplies<>()); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return elementwise(a, b, "/", std::divides<>()); }
 Tensor operator+(const Tensor& a, float s) {
   return map(a, [s](float v) { return v + s; });
 }

@@ -37,7 +37,7 @@ Tensor take(const Tensor& t, const std::vector<long>& order, long begin, long en
 Tensor to_categorical(const Tensor& y, long num_classes) {
   if (num_classes < 0) throw ConfigError(fmt::format("to_categorical: num_classes must be >= 0, not {}", num_classes));
   if (num_classes == 0) {
-    if (y.size() == 0) throw ShapeError("to_categorical: y has no labels, so num_classes must be given");
+    if (y.empty()) throw ShapeError("to_categorical: y has no labels, so num_classes must be given");
     for (long i = 0; i < y.size(); ++i) num_classes = std::max(num_classes, class_index(y, i, 1L << 30) + 1);
   }
   std::vector<long> dims = y.shape().dims();

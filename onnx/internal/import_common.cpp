@@ -129,8 +129,8 @@ void resize(GraphReader& r, const onnx::NodeProto& node) {
   }
   if (scale.empty() && r.has_input(node, 3)) {
     const auto sizes = r.int_constant(node, 3);
-    const Shape s = x.shape();  // (N, H, W, C); sizes in NCHW
-    if (sizes.size() == 4 && sizes[2] % s[1] == 0 && sizes[3] % s[2] == 0)
+    const Shape& s = x.shape();  // (N, H, W, C); sizes in NCHW
+    if (sizes.size() == 4 && s[1] > 0 && s[2] > 0 && sizes[2] % s[1] == 0 && sizes[3] % s[2] == 0)
       scale = {1, 1, float(sizes[2] / s[1]), float(sizes[3] / s[2])};
   }
   const auto whole = [](float f) { return f >= 1 && f <= 65536 && f == std::floor(f); };
