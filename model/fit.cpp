@@ -20,22 +20,78 @@ namespace minnow {
 
 // ---- compile ------------------------------------------------------------------------------
 
-void Model::compile(std::shared_ptr<Optimizer> optimizer, std::shared_ptr<Loss> loss,
-                    const std::vector<std::string>& metrics) {
+namespace {
+
+// The losses of compile's options, one per output: a single loss serves every output, as Keras.
+std::vector<std::shared_ptr<Loss>> chosen_losses(const std::string& model, const CompileOptions& o, size_t outputs) {
+  if (o.loss.empty() == o.loss_objects.empty())
+    throw UsageError(fmt::format("Model '{}': compile needs the losses either by name (loss) or as objects "
+                                 "(loss_objects), not {}",
+                                 model, o.loss.empty() ? "neither" : "both"));
+  std::vector<std::shared_ptr<Loss>> losses = o.loss_objects;
+  for (const std::string& name : o.loss) losses.push_back(make_loss(name));
+  if (losses.size() == 1) losses.resize(outputs, losses[0]);
+  if (losses.size() != outputs)
+    throw UsageError(fmt::format("Model '{}': compile received {} losses for {} outputs; pass one loss, or one per "
+                                 "output",
+                                 model, losses.size(), outputs));
+  for (const auto& l : losses)
+    if (!l) throw UsageError(fmt::format("Model '{}': compile received a null loss", model));
+  return losses;
+}
+
+void check_list_size(const std::string& model, const char* what, size_t got, size_t outputs, bool one_allowed) {
+  if (got == 0 || got == outputs || (one_allowed && got == 1)) return;
+  throw UsageError(fmt::format("Model '{}': compile received {} for {} entries, but the model has {} outputs; pass "
+                               "one per output{}",
+                               model, what, got, outputs, one_allowed ? ", or one for all" : ""));
+}
+
+}  // namespace
+
+void Model::compile(std::shared_ptr<Optimizer> optimizer, const CompileOptions& options) {
   require_graph();
-  if (!optimizer || !loss) throw UsageError(fmt::format("Model '{}': compile needs an optimizer and a loss", name_));
-  std::vector<std::shared_ptr<Metric>> chosen;  // all checked before the model changes
-  for (const std::string& m : metrics) {
-    try {
-      chosen.push_back(make_metric(m, *loss));  // named m, its key in the logs
-    } catch (const ConfigError& e) {
-      throw ConfigError(fmt::format("Model '{}': {}", name_, e.what()));
+  if (!optimizer) throw UsageError(fmt::format("Model '{}': compile needs an optimizer", name_));
+  const size_t outputs = graph_.outputs.size();
+  check_list_size(name_, "loss_weights", options.loss_weights.size(), outputs, false);
+  check_list_size(name_, "metrics", options.metrics.size(), outputs, true);
+  std::vector<std::shared_ptr<Loss>> losses;
+  try {
+    losses = chosen_losses(name_, options, outputs);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("Model '{}': {}", name_, e.what()));
+  }
+  std::vector<OutputLoss> chosen(outputs);  // all checked before the model changes
+  for (size_t k = 0; k < outputs; ++k) {
+    OutputLoss& o = chosen[k];
+    o.loss = losses[k];
+    o.weight = options.loss_weights.empty() ? 1.0 : options.loss_weights[k];
+    if (!std::isfinite(o.weight))
+      throw ConfigError(fmt::format("Model '{}': compile's loss_weights[{}] is {}", name_, k, o.weight));
+    o.prefix = outputs == 1 ? "" : graph_.outputs[k].layer->name() + "_";  // tf.keras' "dense_1_loss"
+    o.mean = Mean(o.prefix + "loss");
+    if (options.metrics.empty()) continue;
+    for (const std::string& m : options.metrics[options.metrics.size() == 1 ? 0 : k]) {
+      try {
+        o.metrics.push_back(make_metric(m, *o.loss));  // named m: "<prefix>m" in the logs
+      } catch (const ConfigError& e) {
+        throw ConfigError(fmt::format("Model '{}': {}", name_, e.what()));
+      }
     }
   }
   if (!training_) training_ = std::make_unique<Training>();
-  training_->metrics = std::move(chosen);
+  training_->outputs = std::move(chosen);
   training_->optimizer = std::move(optimizer);
-  training_->loss = std::move(loss);
+}
+
+void Model::compile(const std::string& optimizer, const CompileOptions& options) {
+  compile(std::shared_ptr<Optimizer>(make_optimizer(optimizer)), options);
+}
+
+void Model::compile(std::shared_ptr<Optimizer> optimizer, std::shared_ptr<Loss> loss,
+                    const std::vector<std::string>& metrics) {
+  if (!optimizer || !loss) throw UsageError(fmt::format("Model '{}': compile needs an optimizer and a loss", name_));
+  compile(std::move(optimizer), CompileOptions{.loss_objects = {std::move(loss)}, .metrics = {metrics}});
 }
 
 void Model::compile(const std::string& optimizer, const std::string& loss, const std::vector<std::string>& metrics) {
@@ -48,89 +104,106 @@ Training& Model::training(const char* what) const {
 }
 
 Optimizer& Model::optimizer() const { return *training("optimizer()").optimizer; }
-const Loss& Model::loss() const { return *training("loss()").loss; }
+const Loss& Model::loss() const { return *training("loss()").outputs.at(0).loss; }
 
 // Keras' spelling: model.fit(...) and friends are the free functions below.
-History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) {
+History Model::fit(const TensorList& x, const TensorList& y, const FitOptions& options) {
   return minnow::fit(*this, x, y, options);
 }
-Logs Model::evaluate(const Tensor& x, const Tensor& y, long batch_size, int verbose, std::ostream* out) {
-  return minnow::evaluate(*this, x, y, batch_size, verbose, out);
+Logs Model::evaluate(const TensorList& x, const TensorList& y, long batch_size, int verbose, std::ostream* out,
+                     const Tensor* sample_weight) {
+  return minnow::evaluate(*this, x, y, batch_size, verbose, out, sample_weight);
 }
 Tensor Model::predict(const Tensor& x, long batch_size) { return minnow::predict(*this, x, batch_size); }
-Logs Model::train_on_batch(const Tensor& x, const Tensor& y) { return minnow::train_on_batch(*this, x, y); }
-Logs Model::test_on_batch(const Tensor& x, const Tensor& y) { return minnow::test_on_batch(*this, x, y); }
+std::vector<Tensor> Model::predict(const TensorList& x, long batch_size) {
+  return minnow::predict(*this, x, batch_size);
+}
+Logs Model::train_on_batch(const TensorList& x, const TensorList& y) { return minnow::train_on_batch(*this, x, y); }
+Logs Model::test_on_batch(const TensorList& x, const TensorList& y) { return minnow::test_on_batch(*this, x, y); }
 
 // ---- one batch ----------------------------------------------------------------------------
 
-Logs train_on_batch(Model& model, const Tensor& x, const Tensor& y) {
+Logs train_on_batch(Model& model, const TensorList& x, const TensorList& y) {
   ModelRunner r(model, "train_on_batch");
-  r.check_data("train_on_batch", x, y);
+  const Data d{x, y};
+  r.check_data("train_on_batch", d);
   r.reset_metrics();
   r.prepare_training();
-  const std::vector<long> all = order(samples_of(x), false, nullptr);
-  r.gather(x, y, all, 0, samples_of(x));
+  const std::vector<long> all = order(d.samples(), false, nullptr);
+  r.gather(d, all, 0, d.samples());
   const ModelRunner::StepResult s = r.train_step(1, 1);
   if (!s.diverged.empty()) throw Error(s.diverged);
   r.training().batch_norms.remember();
-  return r.logs(s.loss);
+  return r.logs();
 }
 
-Logs test_on_batch(Model& model, const Tensor& x, const Tensor& y) {
+Logs test_on_batch(Model& model, const TensorList& x, const TensorList& y) {
   ModelRunner r(model, "test_on_batch");
-  r.check_data("test_on_batch", x, y);
+  const Data d{x, y};
+  r.check_data("test_on_batch", d);
   r.reset_metrics();
-  const std::vector<long> all = order(samples_of(x), false, nullptr);
-  r.gather(x, y, all, 0, samples_of(x));
-  return r.logs(r.test_step().loss);
+  const std::vector<long> all = order(d.samples(), false, nullptr);
+  r.gather(d, all, 0, d.samples());
+  r.test_step();
+  return r.logs();
 }
 
 // ---- evaluate, predict --------------------------------------------------------------------
 
-Logs evaluate(Model& model, const Tensor& x, const Tensor& y, long batch_size, int verbose, std::ostream* out) {
+Logs evaluate(Model& model, const TensorList& x, const TensorList& y, long batch_size, int verbose, std::ostream* out,
+              const Tensor* sample_weight) {
   ModelRunner r(model, "evaluate");
   const std::string& name = r.name();
-  r.check_data("evaluate", x, y);
+  const Data d{x, y, sample_weight};
+  r.check_data("evaluate", d);
   if (batch_size <= 0)
     throw ConfigError(fmt::format("Model '{}': evaluate's batch_size must be > 0, but received {}", name, batch_size));
   if (verbose < 0 || verbose > 2)
     throw ConfigError(fmt::format("Model '{}': evaluate's verbose must be 0, 1 or 2, but received {}", name, verbose));
   r.reset_metrics();
-  const long n = samples_of(x), steps = (n + batch_size - 1) / batch_size;
+  const long n = d.samples(), steps = (n + batch_size - 1) / batch_size;
   const std::vector<long> idx = order(n, false, nullptr);
   ProgressBar bar(stream_or_cout(out), steps, verbose, is_terminal(stream_or_cout(out)));
-  double loss_sum = 0;
   for (long s = 0; s < steps; ++s) {
     const long b = s * batch_size, e = std::min(n, b + batch_size);
-    r.gather(x, y, idx, b, e);
-    loss_sum += r.test_step().loss * double(e - b);
-    bar.update(s + 1, ordered(r.logs(loss_sum / double(e))));
+    r.gather(d, idx, b, e);
+    r.test_step();
+    bar.update(s + 1, ordered(r.logs()));
   }
-  Logs result = r.logs(loss_sum / double(n));  // not const: returned by move
+  Logs result = r.logs();  // not const: returned by move
   bar.finish(ordered(result));
   return result;
 }
 
-Tensor predict(Model& model, const Tensor& x, long batch_size) {
+std::vector<Tensor> predict(Model& model, const TensorList& x, long batch_size) {
   ModelRunner r(model, nullptr);
   const std::string& name = r.name();
   r.require_graph();
   if (batch_size <= 0)
     throw ConfigError(fmt::format("Model '{}': predict's batch_size must be > 0, but received {}", name, batch_size));
-  if (model.outputs().size() != 1) throw UsageError(fmt::format("Model '{}': predict supports one output", name));
-  const long n = samples_of(x);
+  if (x.empty()) throw UsageError(fmt::format("Model '{}': predict received no input tensor", name));
+  const long n = samples_of(x[0]);
   if (n == 0) throw ShapeError(fmt::format("Model '{}': predict received no samples", name));
   r.check_x(x);
   const std::vector<long> idx = order(n, false, nullptr);
-  Tensor result;
+  std::vector<Tensor> result;
   for (long b = 0; b < n; b += batch_size) {
     const long e = std::min(n, b + batch_size);
-    take_rows(x, idx, b, e, r.input_slot());
-    const Tensor& y = r.run(Mode::Inference);
-    if (result.empty()) result = Tensor(y.shape().with_batch(n));
-    std::copy(y.data(), y.data() + y.size(), result.data() + b * (y.size() / (e - b)));
+    for (size_t i = 0; i < x.size(); ++i) take_rows(x[i], idx, b, e, r.input_slot(i));
+    const std::vector<const Tensor*>& ys = r.run(Mode::Inference);
+    if (result.empty())
+      for (const Tensor* y : ys) result.emplace_back(y->shape().with_batch(n));
+    for (size_t k = 0; k < ys.size(); ++k)
+      std::copy(ys[k]->data(), ys[k]->data() + ys[k]->size(), result[k].data() + b * (ys[k]->size() / (e - b)));
   }
   return result;
+}
+
+Tensor predict(Model& model, const Tensor& x, long batch_size) {
+  if (model.outputs().size() > 1)
+    throw UsageError(fmt::format("Model '{}' has {} outputs: predict(TensorList{{x}}) returns one tensor per output",
+                                 model.name(), model.outputs().size()));
+  return std::move(predict(model, TensorList(x), batch_size)[0]);
 }
 
 // ---- fit ----------------------------------------------------------------------------------
@@ -152,40 +225,84 @@ void check_fit_options(const std::string& name, const FitOptions& opt) {
                                   opt.validation_split));
   if (opt.verbose < 0 || opt.verbose > 2)
     throw ConfigError(fmt::format("Model '{}': fit's verbose must be 0, 1 or 2, but received {}", name, opt.verbose));
-  if ((opt.validation_x == nullptr) != (opt.validation_y == nullptr))
+  if ((opt.validation_x == nullptr) != (opt.validation_y == nullptr) ||
+      opt.validation_xs.empty() != opt.validation_ys.empty())
     throw UsageError(fmt::format("Model '{}': fit needs both validation_x and validation_y, or neither", name));
+  if (opt.validation_x && !opt.validation_xs.empty())
+    throw UsageError(
+        fmt::format("Model '{}': fit received validation data twice (validation_x and validation_xs)", name));
+}
+
+// The given validation data, if any: Keras' validation_data=(x, y, sample_weight).
+Data given_validation(const FitOptions& opt) {
+  if (opt.validation_x) return Data{*opt.validation_x, *opt.validation_y, opt.validation_sample_weight};
+  return Data{opt.validation_xs, opt.validation_ys, opt.validation_sample_weight};
 }
 
 // Everything checked before the first step.
-void check_fit(ModelRunner& r, const Tensor& x, const Tensor& y, const FitOptions& opt) {
-  check_pair(r.name(), "fit", x, y);
+void check_fit(ModelRunner& r, const Data& d, const FitOptions& opt) {
+  r.check_data("fit", d);
   check_fit_options(r.name(), opt);
-  if (opt.validation_x) check_pair(r.name(), "fit's validation data", *opt.validation_x, *opt.validation_y);
-  r.check_x(x, "fit's x");
-  if (opt.validation_x) r.check_x(*opt.validation_x, "fit's validation_x");
-  if (opt.check_inputs) r.check_values("fit's x", x, "fit's y", y);
-  if (opt.check_inputs && opt.validation_x)
-    r.check_values("fit's validation_x", *opt.validation_x, "fit's validation_y", *opt.validation_y);
+  const Data val = given_validation(opt);
+  if (!val.x.empty()) r.check_data("fit's validation data", val);
+  if (opt.check_inputs) r.check_values("fit", d);
+  if (opt.check_inputs && !val.x.empty()) r.check_values("fit's validation data", val);
 }
 
-// The validation data: given, or Keras' validation_split, which holds out the last samples before
-// any shuffling. Returns how many samples remain for training.
-long split_validation(const std::string& name, const Tensor& x, const Tensor& y, const FitOptions& opt, Tensor& val_x,
-                      Tensor& val_y) {
-  const long total = samples_of(x);
-  if (opt.validation_x) {
-    val_x = *opt.validation_x, val_y = *opt.validation_y;
-    return total;
+// Keras' class_weight as sample weights: w_n = class_weight[class of sample n] (times the given
+// sample_weight[n]). The class is y's label, or the argmax of a one-hot row (tf.keras 2.x' rule).
+Tensor class_weights(const std::string& name, const FitOptions& opt, const Data& d) {
+  if (d.y.size() != 1)
+    throw UsageError(fmt::format("Model '{}': class_weight is only supported for models with one output", name));
+  const long classes = long(opt.class_weight.size());
+  long expected = 0;
+  for (const auto& [c, w] : opt.class_weight) {
+    if (c != expected++)
+      throw ConfigError(fmt::format("Model '{}': class_weight must have the keys 0 to {} (one per class), but key {} "
+                                    "is missing",
+                                    name, classes - 1, expected - 1));
+    if (!(w >= 0) || !std::isfinite(w))
+      throw ConfigError(fmt::format("Model '{}': class_weight[{}] is {}; weights must be finite and >= 0", name, c, w));
   }
-  if (opt.validation_split <= 0) return total;
+  const Tensor& y = d.y[0];
+  const long n = d.samples(), per = y.size() / n;
+  if (y.shape().rank() > 2)
+    throw ShapeError(
+        fmt::format("Model '{}': class_weight is not supported for targets of rank > 2 ({})", name, y.shape()));
+  Tensor w({n});
+  for (long i = 0; i < n; ++i) {
+    const float* row = y.data() + i * per;
+    const long c = per > 1 ? long(std::max_element(row, row + per) - row) : long(row[0]);
+    if (c < 0 || c >= classes)
+      throw ShapeError(fmt::format("Model '{}': sample {} is of class {}, which class_weight does not list (keys 0 "
+                                   "to {})",
+                                   name, i, c, classes - 1));
+    w[i] = float(opt.class_weight.at(c)) * (d.sample_weight ? (*d.sample_weight)[i] : 1.0f);
+  }
+  return w;
+}
+
+// The validation data: given, or Keras' validation_split, which holds out the last samples (and
+// their sample weights) before any shuffling. Returns how many samples remain for training.
+long split_validation(const std::string& name, const Data& d, const FitOptions& opt, std::vector<Tensor>& held,
+                      Data& val) {
+  const long total = d.samples();
+  val = given_validation(opt);
+  if (!val.x.empty() || opt.validation_split <= 0) return total;
   const long n = total - long(double(total) * opt.validation_split);
   if (n <= 0 || n == total)
     throw ConfigError(fmt::format("Model '{}': validation_split={} of {} samples leaves {} for training and {} for "
                                   "validation",
                                   name, opt.validation_split, total, n, total - n));
   const std::vector<long> all = order(total, false, nullptr);
-  take_rows(x, all, n, total, val_x);
-  take_rows(y, all, n, total, val_y);
+  held.resize(d.x.size() + d.y.size() + 1);  // x..., y..., the sample weights: the last samples of each
+  for (size_t i = 0; i < d.x.size(); ++i) take_rows(d.x[i], all, n, total, held[i]);
+  for (size_t k = 0; k < d.y.size(); ++k) take_rows(d.y[k], all, n, total, held[d.x.size() + k]);
+  if (d.sample_weight) take_rows(*d.sample_weight, all, n, total, held.back());
+  val = Data{TensorList(), TensorList(), d.sample_weight ? &held.back() : nullptr};
+  std::vector<std::reference_wrapper<const Tensor>> xs(held.begin(), held.begin() + long(d.x.size()));
+  std::vector<std::reference_wrapper<const Tensor>> ys(held.begin() + long(d.x.size()), held.end() - 1);
+  val.x = TensorList(xs), val.y = TensorList(ys);
   return n;
 }
 
@@ -209,9 +326,11 @@ bool stop_requested(const FitOptions& opt) {
 // Every callback learns the model, fit's parameters and the keys the epochs' logs will hold.
 void start_callbacks(ModelRunner& r, Model& model, const FitOptions& opt, long steps, bool validation) {
   CallbackParams params{.epochs = opt.epochs, .steps = steps, .verbose = opt.verbose};
-  for (const auto& [key, v] : r.logs(0)) params.log_keys.push_back(key);
+  r.reset_metrics();
+  const Logs keys = r.logs();
+  for (const auto& [key, v] : keys) params.log_keys.push_back(key);
   if (validation)
-    for (const auto& [key, v] : r.logs(0)) params.log_keys.push_back("val_" + key);
+    for (const auto& [key, v] : keys) params.log_keys.push_back("val_" + key);
   for (Callback* c : opt.callbacks) {
     if (!c) throw UsageError(fmt::format("Model '{}': fit's callbacks hold a null pointer", r.name()));
     c->set_context(model, params, opt.out);
@@ -219,45 +338,44 @@ void start_callbacks(ModelRunner& r, Model& model, const FitOptions& opt, long s
   for (Callback* c : opt.callbacks) c->on_train_begin({});
 }
 
-// One epoch over the first n samples of (x, y) in the order idx; returns the mean loss (nan when
-// a step diverged and a callback stopped training there).
-double train_epoch(ModelRunner& r, const Tensor& x, const Tensor& y, const std::vector<long>& idx, long n, long epoch,
-                   const FitOptions& opt, ProgressBar& bar, bool& warned) {
+// One epoch over the first n samples of the data in the order idx; its logs hold the mean loss
+// (nan when a step diverged and a callback stopped training there).
+void train_epoch(ModelRunner& r, const Data& d, const std::vector<long>& idx, long n, long epoch, const FitOptions& opt,
+                 ProgressBar& bar, bool& warned) {
   const long steps = (n + opt.batch_size - 1) / opt.batch_size;
   const bool want_logs = opt.verbose > 0 || !opt.callbacks.empty();
-  double loss_sum = 0;
-  long seen = 0;
   for (long s = 0; s < steps && !stop_requested(opt); ++s) {
     for (Callback* c : opt.callbacks) c->on_train_batch_begin(s, {});
     const long b = s * opt.batch_size, e = std::min(n, b + opt.batch_size);
-    r.gather(x, y, idx, b, e);
+    r.gather(d, idx, b, e);
     const ModelRunner::StepResult step = r.train_step(epoch, s + 1);
     if (step.samples == 1 && !warned) {  // once per fit
       const std::string warning = r.training().batch_norms.one_sample_warning(epoch, s + 1, steps);
       if (!warning.empty()) bar.note(warning), warned = true;
     }
-    loss_sum += step.loss * double(step.samples);
-    seen += step.samples;
     if (want_logs) {
-      const Logs logs = r.logs(loss_sum / double(seen));
+      const Logs logs = r.logs();
       if (opt.verbose > 0) bar.update(s + 1, ordered(logs));
       for (Callback* c : opt.callbacks) c->on_train_batch_end(s, logs);
     }
     if (!step.diverged.empty() && !stop_requested(opt)) throw Error(step.diverged);  // nobody stopped on it
   }
-  return loss_sum / double(seen);
 }
 
 }  // namespace
 
-History fit(Model& model, const Tensor& x, const Tensor& y, const FitOptions& opt) {
+History fit(Model& model, const TensorList& x, const TensorList& y, const FitOptions& opt) {
   ModelRunner r(model, "fit");
-  check_fit(r, x, y, opt);
-  Tensor val_x, val_y;
-  const long n = split_validation(r.name(), x, y, opt, val_x, val_y), steps = (n + opt.batch_size - 1) / opt.batch_size;
+  Data d{x, y, opt.sample_weight};
+  check_fit(r, d, opt);
+  std::vector<Tensor> held;
+  Data val;
+  const long n = split_validation(r.name(), d, opt, held, val), steps = (n + opt.batch_size - 1) / opt.batch_size;
+  Tensor weights;  // class_weight's per-sample weights: for training only, as Keras
+  if (!opt.class_weight.empty()) weights = class_weights(r.name(), opt, d), d.sample_weight = &weights;
   std::ostream& out = stream_or_cout(opt.out);
   r.prepare_training();
-  start_callbacks(r, model, opt, steps, !val_x.empty());
+  start_callbacks(r, model, opt, steps, !val.x.empty());
   Rng& rng = shuffling(r.training(), n, opt);
   History history;
   Logs logs;
@@ -269,9 +387,11 @@ History fit(Model& model, const Tensor& x, const Tensor& y, const FitOptions& op
     const std::vector<long> idx = order(n, opt.shuffle, &rng);
     r.reset_metrics();
     ProgressBar bar(out, steps, opt.verbose, is_terminal(out));
-    logs = r.logs(train_epoch(r, x, y, idx, n, epoch, opt, bar, warned));
-    if (!val_x.empty())
-      for (const auto& [k, v] : evaluate(model, val_x, val_y, opt.batch_size)) logs["val_" + k] = v;
+    train_epoch(r, d, idx, n, epoch, opt, bar, warned);
+    logs = r.logs();
+    if (!val.x.empty())
+      for (const auto& [k, v] : evaluate(model, val.x, val.y, opt.batch_size, 0, nullptr, val.sample_weight))
+        logs["val_" + k] = v;
     r.training().epoch = epoch;  // before the callbacks: a checkpoint saved there resumes after it
     history.seconds_per_epoch.push_back(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

@@ -21,7 +21,6 @@
 
 namespace minnow {
 
-class Loss;
 class Optimizer;
 struct SummaryOptions;
 struct Training;  // model/internal/training.h
@@ -46,37 +45,38 @@ class Model {
   bool is_sequential_like() const;
 
   // ---- computing (model/model.cpp) ----
-  // Copies the batch into the model's input slot(s), runs every layer in order and returns the
-  // output(s); they stay valid until the next forward.
+  // Copies the batch into the input slot(s), runs every layer; the output(s) last until the next forward.
   const Tensor& forward(const Tensor& x, Mode mode);
   std::vector<const Tensor*> forward(const std::vector<const Tensor*>& xs, Mode mode);
-  // Given dL/dy for the output(s) of the last forward, runs every layer's backward in reverse
-  // order (assigning weight gradients) and returns dL/dx for the input(s).
-  // With input_gradients = false, dL/dx for the model's inputs is not computed (training needs
-  // only the weight gradients: the first layers then skip their dL/dx) and the result is empty.
+  // Given dL/dy for the output(s) of the last forward, runs every layer's backward in reverse order
+  // (assigning weight gradients) and returns dL/dx for the input(s); with input_gradients = false
+  // (training needs only the weight gradients) the first layers skip their dL/dx: the result is empty.
   const Tensor& backward(const Tensor& dy, bool input_gradients = true);
   std::vector<const Tensor*> backward(const std::vector<const Tensor*>& dys);
   // ---- training (model/fit.cpp: the free functions of model/fit.h, which these call) ----
-  // Keras' compile: the optimizer, the loss, and metrics by Keras' names (make_metric in
-  // model/more_metrics.h; "accuracy" / "acc" pick the variant that fits the loss).
+  // Keras' compile; metrics by Keras' names (model/more_metrics.h's make_metric).
   void compile(std::shared_ptr<Optimizer> optimizer, std::shared_ptr<Loss> loss,
                const std::vector<std::string>& metrics = {});
   void compile(const std::string& optimizer, const std::string& loss, const std::vector<std::string>& metrics = {});
-  History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
-  Logs evaluate(const Tensor& x, const Tensor& y, long batch_size = 32, int verbose = 0, std::ostream* out = nullptr);
+  // Several outputs: a loss per output, loss_weights, metrics per output (fit.h's CompileOptions).
+  void compile(std::shared_ptr<Optimizer> optimizer, const CompileOptions& options);
+  void compile(const std::string& optimizer, const CompileOptions& options);
+  History fit(const TensorList& x, const TensorList& y, const FitOptions& options = {});
+  Logs evaluate(const TensorList& x, const TensorList& y, long batch_size = 32, int verbose = 0,
+                std::ostream* out = nullptr, const Tensor* sample_weight = nullptr);
   Tensor predict(const Tensor& x, long batch_size = 32);
-  Logs train_on_batch(const Tensor& x, const Tensor& y);
-  Logs test_on_batch(const Tensor& x, const Tensor& y);
+  std::vector<Tensor> predict(const TensorList& x, long batch_size = 32);  // one tensor per output
+  Logs train_on_batch(const TensorList& x, const TensorList& y);
+  Logs test_on_batch(const TensorList& x, const TensorList& y);
   Optimizer& optimizer() const;
-  const Loss& loss() const;
+  const Loss& loss() const;  // of output 0
   // ---- weights (model/weights.cpp; on disk, model/weights_io.h: an .npz keyed "layer/weight") ----
   std::vector<Parameter*> weights() const;
   std::vector<Parameter*> trainable_weights() const;
   std::vector<Parameter*> non_trainable_weights() const;
   long count_params() const;
-  // Keras' get_weights / set_weights: copies of every weight's value, in weights() order.
-  // set_weights checks the count and every shape first: a mismatch is a ShapeError naming the
-  // weight and both shapes, and no weight changes.
+  // Keras' get_weights / set_weights: copies of the values, in weights() order. set_weights checks
+  // the count and every shape first: a mismatch is a ShapeError naming both shapes, nothing changes.
   std::vector<Tensor> get_weights() const;
   void set_weights(const std::vector<Tensor>& values);
   void set_trainable(bool trainable);  // Keras' model.trainable: freezes or unfreezes every layer
@@ -105,7 +105,6 @@ class Model {
   void run_backward(std::span<const Tensor* const> dys, bool input_gradients);
   void check_user_forward() const;
   void check_gradients(std::span<const Tensor* const> dys) const;
-  // The batch(es) checked against the inputs (`what` names them in messages), then copied in.
   void check_inputs(std::span<const Tensor* const> xs, const char* what = nullptr);
   void load_inputs(std::span<const Tensor* const> xs);
   Training& training(const char* what) const;  // throws before compile()

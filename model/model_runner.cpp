@@ -24,14 +24,6 @@ void check_finite(const Tensor& t, const std::string& what) {
 
 long samples_of(const Tensor& t) { return t.shape().rank() > 0 ? t.shape()[0] : 0; }
 
-void check_pair(const std::string& model, const char* what, const Tensor& x, const Tensor& y) {
-  if (samples_of(x) != samples_of(y))
-    throw ShapeError(fmt::format("Model '{}': {} received x with {} samples {} and y with {} samples {}; they must "
-                                 "have the same number of samples",
-                                 model, what, samples_of(x), x.shape(), samples_of(y), y.shape()));
-  if (samples_of(x) == 0) throw ShapeError(fmt::format("Model '{}': {} received no samples", model, what));
-}
-
 std::vector<long> order(long n, bool shuffle, Rng* rng) {
   std::vector<long> idx(static_cast<size_t>(n));
   std::iota(idx.begin(), idx.end(), 0L);
@@ -42,11 +34,13 @@ std::vector<long> order(long n, bool shuffle, Rng* rng) {
 
 ProgressBar::Values ordered(const Logs& logs) {
   ProgressBar::Values v;
-  auto take = [&](bool val, bool loss) {
+  auto is_loss = [](const std::string& k) { return k.size() >= 4 && k.compare(k.size() - 4, 4, "loss") == 0; };
+  auto take = [&](bool val, bool total, bool loss) {
     for (const auto& [k, x] : logs)
-      if ((k.rfind("val_", 0) == 0) == val && (k == "loss" || k == "val_loss") == loss) v.emplace_back(k, x);
+      if ((k.rfind("val_", 0) == 0) == val && (k == "loss" || k == "val_loss") == total && is_loss(k) == loss)
+        v.emplace_back(k, x);
   };
-  take(false, true), take(false, false), take(true, true), take(true, false);
+  for (const bool val : {false, true}) take(val, true, true), take(val, false, true), take(val, false, false);
   return v;
 }
 
@@ -54,23 +48,58 @@ std::ostream& stream_or_cout(std::ostream* out) { return out ? *out : std::cout;
 
 // ---- checks -------------------------------------------------------------------------------
 
-void ModelRunner::check_x(const Tensor& x, const char* what) {
-  const Tensor* xs[1] = {&x};
+void ModelRunner::check_x(const TensorList& x, const char* what) {
+  std::vector<const Tensor*> xs;
+  for (size_t i = 0; i < x.size(); ++i) xs.push_back(&x[i]);
   m_.check_inputs(xs, what);
 }
 
-void ModelRunner::check_data(const char* what, const Tensor& x, const Tensor& y) {
-  check_pair(name_, what, x, y);
-  check_x(x);
+void ModelRunner::check_data(const char* what, const Data& d) {
+  const size_t outputs = m_.graph_.outputs.size();
+  if (d.y.size() != outputs)
+    throw UsageError(fmt::format("Model '{}': {} received {} target tensor(s) y, but the model has {} output(s); "
+                                 "pass one y per output, in the order of model.outputs()",
+                                 name_, what, d.y.size(), outputs));
+  if (d.x.empty()) throw UsageError(fmt::format("Model '{}': {} received no input tensor x", name_, what));
+  const long n = d.samples();
+  auto same = [&](const Tensor& t, const std::string& which) {
+    if (samples_of(t) != n)
+      throw ShapeError(fmt::format("Model '{}': {} received x with {} samples {} and {} with {} samples {}; they "
+                                   "must have the same number of samples",
+                                   name_, what, n, d.x[0].shape(), which, samples_of(t), t.shape()));
+  };
+  for (size_t i = 1; i < d.x.size(); ++i) same(d.x[i], fmt::format("input {}", i));
+  for (size_t k = 0; k < d.y.size(); ++k) same(d.y[k], outputs == 1 ? "y" : fmt::format("y {}", k));
+  if (d.sample_weight) {
+    const Shape& s = d.sample_weight->shape();
+    if (!(s.rank() == 1 || (s.rank() == 2 && s[1] == 1)))
+      throw ShapeError(fmt::format("Model '{}': {} received sample_weight of shape {}; it must hold one weight per "
+                                   "sample, shape ({},)",
+                                   name_, what, s, n));
+    same(*d.sample_weight, "sample_weight");
+  }
+  if (n == 0) throw ShapeError(fmt::format("Model '{}': {} received no samples", name_, what));
+  check_x(d.x);
 }
 
-void ModelRunner::check_values(const std::string& x_what, const Tensor& x, const std::string& y_what, const Tensor& y) {
-  check_finite(x, fmt::format("Model '{}': {}", name_, x_what));
-  check_finite(y, fmt::format("Model '{}': {}", name_, y_what));
-  // The loss checks y against a stand-in for the whole set's predictions (as large as predict's
-  // result): its shape, and for a sparse loss every label, whatever batch it would fall in.
-  if (m_.graph_.outputs.size() == 1)
-    t_->loss->compute(Tensor(m_.graph_.outputs[0].shape().with_batch(samples_of(y)), 0.5f), y, nullptr);
+void ModelRunner::check_values(const std::string& what, const Data& d) {
+  for (size_t i = 0; i < d.x.size(); ++i)
+    check_finite(d.x[i], fmt::format("Model '{}': {}'s x{}", name_, what, d.x.size() > 1 ? fmt::format(" {}", i) : ""));
+  for (size_t k = 0; k < d.y.size(); ++k)
+    check_finite(d.y[k], fmt::format("Model '{}': {}'s y{}", name_, what, d.y.size() > 1 ? fmt::format(" {}", k) : ""));
+  if (d.sample_weight) {
+    const std::string who = fmt::format("Model '{}': {}'s sample_weight", name_, what);
+    check_finite(*d.sample_weight, who);
+    for (long i = 0; i < d.sample_weight->size(); ++i)
+      if ((*d.sample_weight)[i] < 0)
+        throw Error(fmt::format("{} holds a negative weight ({}) at index {}; weights must be >= 0", who,
+                                (*d.sample_weight)[i], i));
+  }
+  // Each loss checks its y against a stand-in for the whole set's predictions (as large as
+  // predict's result): its shape, and for a sparse loss every label, whatever batch it would fall in.
+  for (size_t k = 0; k < d.y.size(); ++k)
+    t_->outputs[k].loss->compute(Tensor(m_.graph_.outputs[k].shape().with_batch(samples_of(d.y[k])), 0.5f), d.y[k],
+                                 nullptr);
 }
 
 // Gathered once per call (layers may be added to a Sequential, or frozen, between calls): the
@@ -88,9 +117,18 @@ void ModelRunner::prepare_training() {
 
 // ---- batches and steps --------------------------------------------------------------------
 
-void ModelRunner::gather(const Tensor& x, const Tensor& y, const std::vector<long>& idx, long b, long e) {
-  take_rows(x, idx, b, e, m_.exec_.inputs[0]);
-  take_rows(y, idx, b, e, yb_);
+void ModelRunner::gather(const Data& d, const std::vector<long>& idx, long b, long e) {
+  for (size_t i = 0; i < d.x.size(); ++i) take_rows(d.x[i], idx, b, e, m_.exec_.inputs[i]);
+  for (size_t k = 0; k < d.y.size(); ++k) take_rows(d.y[k], idx, b, e, t_->outputs[k].targets);
+  if (d.sample_weight) take_rows(*d.sample_weight, idx, b, e, swb_);
+  else swb_ = Tensor();
+}
+
+const std::vector<const Tensor*>& ModelRunner::run(Mode mode) {
+  m_.run(mode);
+  y_pred_.clear();  // no allocation once warm: a step allocates nothing
+  for (int slot : m_.graph_.output_slots) y_pred_.push_back(m_.exec_.values[size_t(slot)]);
+  return y_pred_;
 }
 
 double ModelRunner::penalty() {
@@ -105,20 +143,72 @@ double ModelRunner::penalty() {
   return sum;
 }
 
+namespace {
+// Keras' sample_weight on a loss that is the mean of per-row losses l_r (R rows; a sample n owns
+// R/N consecutive rows), reduced as sum_over_batch_size:
+//   (W1)  L = 1/R sum_r w_n(r) l_r
+//   (W2)  dL/dp_r = w_n(r) * (dL/dp_r unweighted)      the unweighted gradient already carries 1/R
+double weighted_loss(const Loss& loss, const Tensor& y_pred, const Tensor& y_true, const Tensor& w, Tensor* grad) {
+  loss.compute(y_pred, y_true, grad);  // every check, and the unweighted gradient
+  const Tensor rows = loss.per_sample(y_pred, y_true);
+  const long per_sample = rows.size() / w.size();
+  double sum = 0;
+  for (long r = 0; r < rows.size(); ++r) sum += double(w[r / per_sample]) * double(rows[r]);
+  if (grad) {
+    const long per_weight = grad->size() / w.size();
+    for (long i = 0; i < grad->size(); ++i) (*grad)[i] *= w[i / per_weight];
+  }
+  return rows.size() == 0 ? 0.0 : sum / double(rows.size());
+}
+}  // namespace
+
+double ModelRunner::losses(const std::vector<const Tensor*>& y_pred, bool grads) {
+  output_losses_.resize(t_->outputs.size());
+  double total = 0;
+  for (size_t k = 0; k < t_->outputs.size(); ++k) {
+    OutputLoss& o = t_->outputs[k];
+    Tensor* grad = grads ? &o.grad : nullptr;
+    const double l = swb_.empty() ? o.loss->compute(*y_pred[k], o.targets, grad)
+                                  : weighted_loss(*o.loss, *y_pred[k], o.targets, swb_, grad);
+    if (grad && o.weight != 1) o.grad.row() *= float(o.weight);
+    output_losses_[k] = l;
+    total += o.weight * l;
+  }
+  return total + penalty();
+}
+
+// Keras' loss trackers: each batch's value weighted by its number of samples.
+void ModelRunner::count(double loss, const std::vector<const Tensor*>& y_pred) {
+  const double n = double(samples_of(*y_pred[0]));
+  t_->loss.update_state(loss, n);
+  for (size_t k = 0; k < t_->outputs.size(); ++k) {
+    OutputLoss& o = t_->outputs[k];
+    o.mean.update_state(output_losses_[k], n);
+    for (const auto& metric : o.metrics) metric->update_state(*y_pred[k], o.targets);
+  }
+}
+
 ModelRunner::StepResult ModelRunner::test_step() {
-  const Tensor& y_pred = m_.run(Mode::Inference);
-  const double loss = t_->loss->compute(y_pred, yb_, nullptr) + penalty();
-  for (const auto& metric : t_->metrics) metric->update_state(y_pred, yb_);
-  return {loss, samples_of(yb_)};
+  const std::vector<const Tensor*>& y_pred = run(Mode::Inference);
+  const double loss = losses(y_pred, false);
+  count(loss, y_pred);
+  return {loss, samples_of(*y_pred[0])};
 }
 
 void ModelRunner::reset_metrics() {
-  for (const auto& metric : t_->metrics) metric->reset_state();
+  t_->loss.reset_state();
+  for (OutputLoss& o : t_->outputs) {
+    o.mean.reset_state();
+    for (const auto& metric : o.metrics) metric->reset_state();
+  }
 }
 
-Logs ModelRunner::logs(double loss_mean) const {
-  Logs l{{"loss", loss_mean}};
-  for (const auto& metric : t_->metrics) l[metric->name()] = metric->result();
+Logs ModelRunner::logs() const {
+  Logs l{{"loss", t_->loss.result()}};
+  for (const OutputLoss& o : t_->outputs) {
+    if (t_->outputs.size() > 1) l[o.prefix + "loss"] = o.mean.result();
+    for (const auto& metric : o.metrics) l[o.prefix + metric->name()] = metric->result();
+  }
   return l;
 }
 
@@ -141,26 +231,29 @@ void ModelRunner::restore() {
 
 ModelRunner::StepResult ModelRunner::train_step(long epoch, long step) {
   back_up();
+  const long n = samples_of(t_->outputs[0].targets);
   auto diverged = [&](const std::string& what) {
     restore();
-    return StepResult{std::numeric_limits<double>::quiet_NaN(), samples_of(yb_),
+    t_->loss.update_state(std::numeric_limits<double>::quiet_NaN(), double(n));
+    return StepResult{std::numeric_limits<double>::quiet_NaN(), n,
                       fmt::format("Model '{}': {} at epoch {}, step {}; training stopped and the weights from before "
                                   "that step are kept. Try a smaller learning rate or check the data.",
                                   name_, what, epoch, step)};
   };
   try {
-    const Tensor& y_pred = m_.run(Mode::Training);                                   // forward
-    const double loss = t_->loss->compute(y_pred, yb_, &t_->loss_grad) + penalty();  // L and dL/dy_pred
+    const std::vector<const Tensor*>& y_pred = run(Mode::Training);  // forward
+    const double loss = losses(y_pred, true);                        // L and dL/dy_pred
     if (!std::isfinite(loss)) return diverged(fmt::format("the loss became {}", loss));
-    for (const auto& metric : t_->metrics) metric->update_state(y_pred, yb_);
-    const Tensor* dys[1] = {&t_->loss_grad};
-    m_.run_backward(dys, /*input_gradients=*/false);  // nobody needs dL/dx of the input batch
+    count(loss, y_pred);
+    dys_.clear();
+    for (const OutputLoss& o : t_->outputs) dys_.push_back(&o.grad);
+    m_.run_backward(dys_, /*input_gradients=*/false);  // nobody needs dL/dx of the input batch
     for (Parameter* p : t_->regularized) p->regularizer.add_gradient(p->value, p->grad);  // d penalty / dw
     t_->optimizer->apply_gradients(t_->params);
     for (const Parameter* p : t_->params)
       if (!p->value.row().allFinite()) return diverged(fmt::format("weight '{}' became non-finite", p->name));
     t_->batch_norms.count_updates();
-    return {loss, samples_of(yb_)};
+    return {loss, n};
   } catch (...) {
     restore();
     throw;

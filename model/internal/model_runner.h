@@ -15,12 +15,18 @@
 namespace minnow {
 
 long samples_of(const Tensor& t);
-void check_pair(const std::string& model, const char* what, const Tensor& x, const Tensor& y);
 // 0, 1, ..., n-1, shuffled with rng when asked (Fisher-Yates with our own generator).
 std::vector<long> order(long n, bool shuffle, Rng* rng);
-// Keras' order for the progress bar: loss, the metrics, val_loss, the validation metrics.
+// Keras' order for the progress bar: loss, the outputs' losses, the metrics, then the same for val_.
 ProgressBar::Values ordered(const Logs& logs);
 std::ostream& stream_or_cout(std::ostream* out);
+
+// A call's data: the inputs, the targets (one per output) and the sample weights (none: empty).
+struct Data {
+  TensorList x, y;
+  const Tensor* sample_weight = nullptr;
+  long samples() const { return samples_of(x[0]); }
+};
 
 class ModelRunner {
  public:
@@ -28,13 +34,13 @@ class ModelRunner {
   ModelRunner(Model& model, const char* what)
       : m_(model), t_(what ? &model.training(what) : nullptr), name_(model.name()) {}
 
-  // Before a call: the model is built, has one input, and x's samples fit it (`what` names x in
-  // the message, as "fit's x"; nullptr: the model's own words).
-  void check_x(const Tensor& x, const char* what = nullptr);
-  // ... and y has as many samples.
-  void check_data(const char* what, const Tensor& x, const Tensor& y);
-  // Both finite, and y fits the loss.
-  void check_values(const std::string& x_what, const Tensor& x, const std::string& y_what, const Tensor& y);
+  // Before a call: the model is built, x fits its inputs (`what` names x in the message, as
+  // "fit's x"; nullptr: the model's own words).
+  void check_x(const TensorList& x, const char* what = nullptr);
+  // ... and y has one tensor per output, and every tensor (and the sample weights) as many samples.
+  void check_data(const char* what, const Data& d);
+  // All finite, the sample weights >= 0, and y fits the losses.
+  void check_values(const std::string& what, const Data& d);
   // The weights a training step changes, gathered once per call.
   void prepare_training();
 
@@ -43,8 +49,8 @@ class ModelRunner {
     long samples;
     std::string diverged{};  // why the step was undone (a non-finite loss or weight); empty: it was not
   };
-  // Samples idx[b..e) of x into the model's input slot, and y's into the batch's targets.
-  void gather(const Tensor& x, const Tensor& y, const std::vector<long>& idx, long b, long e);
+  // Samples idx[b..e) of the data into the model's input slots, the targets and the weights.
+  void gather(const Data& d, const std::vector<long>& idx, long b, long e);
   // forward, loss, backward, optimizer step; a failing step leaves the model as it was. A step
   // whose loss or weights become non-finite is undone and returns a nan loss and the reason,
   // for the caller to throw or (TerminateOnNaN) to stop on.
@@ -52,13 +58,14 @@ class ModelRunner {
   // forward and loss in inference mode; updates the metrics.
   StepResult test_step();
   void reset_metrics();
-  Logs logs(double loss_mean) const;
+  Logs logs() const;  // the running means since reset_metrics, under Keras' keys
 
   Training& training() { return *t_; }
   const std::string& name() const { return name_; }
   void require_graph() const { m_.require_graph(); }
-  Tensor& input_slot() { return m_.exec_.inputs[0]; }
-  const Tensor& run(Mode mode) { return m_.run(mode); }
+  Tensor& input_slot(size_t i) { return m_.exec_.inputs[i]; }
+  // Runs the model on its input slots; the outputs last until the next run.
+  const std::vector<const Tensor*>& run(Mode mode);
 
  private:
   void back_up();
@@ -67,11 +74,16 @@ class ModelRunner {
   // weights, added to the loss of every training and test step. The weights are gathered at the
   // first step of a call, after the forward that builds a deferred Sequential.
   double penalty();
+  // sum_k weight_k L_k of the batch; with grads, each output's weight_k dL_k/dy_pred_k.
+  double losses(const std::vector<const Tensor*>& y_pred, bool grads);
+  void count(double loss, const std::vector<const Tensor*>& y_pred);  // the running means, the metrics
   Model& m_;
   bool regularized_gathered_ = false;
   Training* t_;
   const std::string& name_;
-  Tensor yb_;  // the targets of the current batch
+  Tensor swb_;  // the sample weights of the current batch (empty: none)
+  std::vector<double> output_losses_;
+  std::vector<const Tensor*> y_pred_, dys_;  // kept: a warm step allocates nothing
 };
 
 }  // namespace minnow

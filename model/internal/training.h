@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/parameter.h"
@@ -15,11 +16,21 @@
 
 namespace minnow {
 
+// One output's part of the loss: total = sum_k weight_k * L_k (fit.h's CompileOptions).
+struct OutputLoss {
+  std::shared_ptr<Loss> loss;
+  double weight = 1;
+  std::string prefix;                            // the logs' keys: "" with one output, else "<layer>_"
+  std::vector<std::shared_ptr<Metric>> metrics;  // named without the prefix
+  Mean mean;                                     // L_k over the batches of a call ("<layer>_loss")
+  Tensor grad;                                   // weight_k * dL_k/dy_pred_k of the last training step
+  Tensor targets;                                // y_true_k of the current batch
+};
+
 struct Training {
   std::shared_ptr<Optimizer> optimizer;
-  std::shared_ptr<Loss> loss;
-  std::vector<std::shared_ptr<Metric>> metrics;
-  Tensor loss_grad;                     // dL/dy of the last training step
+  std::vector<OutputLoss> outputs;      // one per model output
+  Mean loss{"loss"};                    // the total loss over the batches of a call
   std::vector<Parameter*> params;       // the trainable weights, fixed for one fit() call
   std::vector<Tensor> params_backup;    // their values before the current step
   std::vector<Parameter*> moving;       // non-trainable weights a forward may change
