@@ -3,10 +3,11 @@
 //   auto inputs = Input({30});
 //   auto outputs = Dense(5)(BatchNormalization()(Dense(50)(inputs)));
 //   Model model(inputs, outputs);
-// The graph is a DAG: a tensor may feed several layers (their gradients are summed in
-// backward). Each layer is used once per model, listed as Keras lists them. The model owns its
-// input tensors: forward copies a batch there once, fit / evaluate / predict gather theirs
-// straight into them, and every layer reads tensors that stay alive until the next forward.
+// The graph is a DAG: a tensor may feed several layers (their gradients are summed in backward)
+// and a layer may be called several times (shared, as in a siamese network: listed once, one
+// forward cache per call, weight gradients summed over the calls). The model owns its input
+// tensors: forward copies a batch there once, fit / evaluate / predict gather theirs straight into
+// them, and every layer reads tensors that stay alive until the next forward.
 #pragma once
 
 #include <iosfwd>
@@ -35,25 +36,26 @@ class Model {
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
   const std::string& name() const { return name_; }
-  // The layers in Keras' order (a functional model lists its InputLayers; a Sequential does not).
+  // The layers in Keras' order, each once (InputLayers too, but not in a Sequential).
   const std::vector<std::shared_ptr<Layer>>& layers() const;
   Layer& get_layer(const std::string& name) const;
   const std::vector<SymbolicTensor>& inputs() const { return graph_.inputs; }
   const std::vector<SymbolicTensor>& outputs() const { return graph_.outputs; }
-  // The call (node) of `layer` that this model runs (a layer may also belong to other models).
+  // The calls (nodes) of `layer` that this model runs, in the layer's node order (a layer may also
+  // belong to other models); node_of: the first, for a layer called once.
+  std::vector<const Node*> nodes_of(const Layer& layer) const;
   const Node& node_of(const Layer& layer) const;
-  // Keras' rule for the narrow summary layout: one layer per depth, one input per layer.
-  bool is_sequential_like() const;
+  bool is_sequential_like() const;  // Keras' narrow summary rule: one layer per depth, one input each
 
   // ---- computing (model/model.cpp) ----
-  // Copies the batch into the model's input slot(s), runs every layer in order and returns the
+  // Copies the batch into the input slot(s), runs every layer call in order and returns the
   // output(s); they stay valid until the next forward.
   const Tensor& forward(const Tensor& x, Mode mode);
   std::vector<const Tensor*> forward(const std::vector<const Tensor*>& xs, Mode mode);
   // Given dL/dy for the output(s) of the last forward, runs every layer's backward in reverse
-  // order (assigning weight gradients) and returns dL/dx for the input(s).
-  // With input_gradients = false, dL/dx for the model's inputs is not computed (training needs
-  // only the weight gradients: the first layers then skip their dL/dx) and the result is empty.
+  // order (assigning weight gradients) and returns dL/dx for the input(s). With input_gradients =
+  // false, dL/dx for the model's inputs is not computed (training needs only the weight
+  // gradients: the first layers then skip their dL/dx) and the result is empty.
   const Tensor& backward(const Tensor& dy, bool input_gradients = true);
   std::vector<const Tensor*> backward(const std::vector<const Tensor*>& dys);
   // ---- training (model/fit.cpp: the free functions of model/fit.h, which these call) ----
@@ -74,9 +76,8 @@ class Model {
   std::vector<Parameter*> trainable_weights() const;
   std::vector<Parameter*> non_trainable_weights() const;
   long count_params() const;
-  // Keras' get_weights / set_weights: copies of every weight's value, in weights() order.
-  // set_weights checks the count and every shape first: a mismatch is a ShapeError naming the
-  // weight and both shapes, and no weight changes.
+  // Keras' get_weights / set_weights: copies of every weight's value, in weights() order; a count
+  // or shape that differs is a ShapeError naming the weight and both shapes, and nothing changes.
   std::vector<Tensor> get_weights() const;
   void set_weights(const std::vector<Tensor>& values);
   void set_trainable(bool trainable);  // Keras' model.trainable: freezes or unfreezes every layer
@@ -84,8 +85,7 @@ class Model {
   void load_weights(const std::string& path);
   void save_checkpoint(const std::string& path) const;  // the whole training state: model/checkpoint.h
   long load_checkpoint(const std::string& path);        // returns the epochs done (fit's initial_epoch)
-  // ---- summary (model/summary.cpp; SummaryOptions{.show_weights = true} lists the weights) ----
-  std::string summary() const;
+  std::string summary() const;  // model/summary.cpp; SummaryOptions{.show_weights = true}: weights too
   void summary(std::ostream& out) const;
   std::string summary(const SummaryOptions& options) const;
   void summary(std::ostream& out, const SummaryOptions& options) const;
