@@ -258,22 +258,34 @@ TEST_CASE("Shared layers: the tools that walk one call per layer refuse a shared
       {"trace_forward", "Dense 'dense'", "'twice'"});
 }
 
+namespace {
+
+// One input, two projections, one shared Dense on both, a head: a model fit() can train.
+std::unique_ptr<Model> shared_fit_model(std::uint64_t seed) {
+  clear_session();
+  set_random_seed(seed);
+  auto in = Input({6}, "x");
+  auto left = Dense(DenseOptions{.units = 4, .name = "left"})(in);
+  auto right = Dense(DenseOptions{.units = 4, .name = "right"})(in);
+  auto shared = Dense(DenseOptions{.units = 3, .activation = "tanh", .name = "shared"});
+  auto out = Dense(DenseOptions{.units = 1, .name = "out"})(Concatenate()({shared(left), shared(right)}));
+  return std::make_unique<Model>(in, out, "shared_fit");
+}
+
+Tensor shared_fit_targets(const Tensor& x) {
+  Tensor y({x.shape()[0], 1});
+  for (long i = 0; i < x.shape()[0]; ++i) y[i] = std::tanh(x.at({i, 0}) - 0.5f * x.at({i, 3}));
+  return y;
+}
+
+}  // namespace
+
 TEST_CASE("Shared layers: fit trains a model with a shared layer, and its weights save and load",
           "[model][shared][fit]") {
-  auto build = [](std::uint64_t seed) {
-    clear_session();
-    set_random_seed(seed);
-    auto in = Input({6}, "x");
-    auto left = Dense(DenseOptions{.units = 4, .name = "left"})(in);
-    auto right = Dense(DenseOptions{.units = 4, .name = "right"})(in);
-    auto shared = Dense(DenseOptions{.units = 3, .activation = "tanh", .name = "shared"});
-    auto out = Dense(DenseOptions{.units = 1, .name = "out"})(Concatenate()({shared(left), shared(right)}));
-    return std::make_unique<Model>(in, out, "shared_fit");
-  };
+  auto build = shared_fit_model;
   auto model = build(1);
   const Tensor x = random_tensor({64, 6}, 10);
-  Tensor y({64, 1});
-  for (long i = 0; i < 64; ++i) y[i] = std::tanh(x.at({i, 0}) - 0.5f * x.at({i, 3}));
+  const Tensor y = shared_fit_targets(x);
   model->compile("adam", "mse");
   const History h = model->fit(x, y, {.epochs = 40, .batch_size = 16, .verbose = 0});
   CHECK(h.history.at("loss").back() < 0.5 * h.history.at("loss").front());
@@ -287,4 +299,25 @@ TEST_CASE("Shared layers: fit trains a model with a shared layer, and its weight
   const Tensor expected = model->predict(x);
   const Tensor got = loaded->predict(x);
   for (long i = 0; i < got.size(); ++i) CHECK(got[i] == expected[i]);
+}
+
+TEST_CASE("Shared layers: a checkpoint of a model with a shared layer resumes training exactly",
+          "[model][shared][fit]") {
+  const Tensor x = random_tensor({32, 6}, 11);
+  const Tensor y = shared_fit_targets(x);
+  auto in_one_go = shared_fit_model(3);
+  in_one_go->compile("adam", "mse");
+  in_one_go->fit(x, y, {.epochs = 4, .batch_size = 8, .seed = 2, .verbose = 0});
+
+  TempDir dir;
+  auto first = shared_fit_model(3);
+  first->compile("adam", "mse");
+  first->fit(x, y, {.epochs = 2, .batch_size = 8, .seed = 2, .verbose = 0});
+  first->save_checkpoint(dir.file("ckpt.npz"));
+  auto resumed = shared_fit_model(4);  // other initial weights: all come from the checkpoint
+  resumed->compile("adam", "mse");
+  const long done = resumed->load_checkpoint(dir.file("ckpt.npz"));
+  CHECK(done == 2);
+  resumed->fit(x, y, {.epochs = 4, .initial_epoch = done, .batch_size = 8, .seed = 2, .verbose = 0});
+  CHECK(snapshot_weights(*resumed) == snapshot_weights(*in_one_go));
 }
