@@ -23,6 +23,20 @@ std::shared_ptr<Layer> Layer::clone() const {
       fmt::format("{} cannot be copied: layers of class {} do not implement clone()", describe(), class_name_));
 }
 
+// A call instance holds no weights of its own: its build_impl's add_weight calls return the
+// owner's Parameters (add_weight below), so the layer classes know nothing of sharing.
+std::shared_ptr<Layer> Layer::call_instance(const std::vector<Shape>& input_shapes) {
+  if (owner_) return owner_->call_instance(input_shapes);
+  if (!built_) throw UsageError(fmt::format("{} is not built: it has no weights to share yet", describe()));
+  std::shared_ptr<Layer> instance = clone();
+  instance->owner_ = shared_from_this();
+  instance->build(input_shapes);
+  if (instance->params_.size() != params_.size())
+    throw UsageError(fmt::format("{}: a call on inputs of shape(s) {} would use {} weights, but the layer has {}",
+                                 describe(), fmt::join(input_shapes, ", "), instance->params_.size(), params_.size()));
+  return instance;
+}
+
 // ---- the functional API -------------------------------------------------------------------
 
 SymbolicTensor Layer::operator()(const SymbolicTensor& x) { return (*this)(std::vector<SymbolicTensor>{x}); }
@@ -45,7 +59,8 @@ SymbolicTensor Layer::operator()(const std::vector<SymbolicTensor>& xs) {
   for (const SymbolicTensor& x : xs) {
     if (!x.layer) throw UsageError(fmt::format("{} was called on an empty symbolic tensor", describe()));
     // The node would hold its own layer through its inputs: a cycle of shared pointers, never freed,
-    // and a graph no model can run (a model uses each layer once).
+    // and a graph no model can run (a call would need its own output). Calls on separate paths (a
+    // shared layer) are fine: a model runs each on its own call instance (call_instance).
     if (computed_by(x, this, seen))
       throw UsageError(fmt::format("{} is called on a tensor computed from its own output; a layer cannot be "
                                    "called more than once along one path. Create a second layer instead.",
@@ -180,6 +195,15 @@ void Layer::backward_multi_impl(const Tensor& dy, std::vector<Tensor>& dxs) { ba
 // ---- weights ------------------------------------------------------------------------------
 
 Parameter& Layer::add_weight(const std::string& name, const Shape& shape, const Initializer& init, bool trainable) {
+  if (owner_) {  // a call instance: the owner's weight of that name, which must have that shape
+    Parameter& shared = owner_->weight(name);
+    if (shared.value.shape() != shape)
+      throw ShapeError(fmt::format("{}: this call needs weight '{}' of shape {}, but the layer's has shape {}; a "
+                                   "shared layer's calls share its weights, so their shapes must agree",
+                                   describe(), name, shape, shared.value.shape()));
+    params_.push_back(&shared);
+    return shared;
+  }
   auto p = std::make_unique<Parameter>();
   p->name = name;
   p->layer_name = name_;
@@ -194,33 +218,34 @@ Parameter& Layer::add_weight(const std::string& name, const Shape& shape, const 
   p->trainable_by_design = trainable;
   p->frozen = !trainable_;
   if (trainable) p->grad = Tensor(shape);
-  params_.push_back(std::move(p));
+  params_.push_back(p.get());
+  owned_.push_back(std::move(p));
   return *params_.back();
 }
 
 std::vector<Parameter*> Layer::weights() {
   std::vector<Parameter*> out;
-  for (auto& p : params_) out.push_back(p.get());
+  for (Parameter* p : params_) out.push_back(p);
   return out;
 }
 
 std::vector<const Parameter*> Layer::weights() const {
   std::vector<const Parameter*> out;
-  for (const auto& p : params_) out.push_back(p.get());
+  for (const Parameter* p : params_) out.push_back(p);
   return out;
 }
 
 std::vector<Parameter*> Layer::trainable_weights() {
   std::vector<Parameter*> out;
   for (auto& p : params_)
-    if (p->trainable()) out.push_back(p.get());
+    if (p->trainable()) out.push_back(p);
   return out;
 }
 
 std::vector<Parameter*> Layer::non_trainable_weights() {
   std::vector<Parameter*> out;
   for (auto& p : params_)
-    if (!p->trainable()) out.push_back(p.get());
+    if (!p->trainable()) out.push_back(p);
   return out;
 }
 
@@ -264,6 +289,7 @@ long Layer::count_trainable_params() const {
 }
 
 void Layer::set_trainable(bool trainable) {
+  if (owner_) return owner_->set_trainable(trainable);  // a call instance freezes what it shares
   trainable_ = trainable;
   for (auto& p : params_) p->frozen = !trainable;
 }

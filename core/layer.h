@@ -9,10 +9,8 @@
 //   backward_impl(dy, dx)          ASSIGNS each trainable weight's grad for this batch and writes
 //                                  dx = dL/dx. Layers never divide by the batch size: the loss
 //                                  returns the batch mean, so its gradient already carries 1/N.
-//                                  It may read the inputs of the last forward (input()): the
-//                                  layer keeps them shared (Tensor::share, no copy), alive
-//                                  however long the caller keeps its own. It may skip dx when
-//                                  input_gradients_needed() is false.
+//                                  It may read the inputs of the last forward (input(), shared
+//                                  with the caller, no copy); may skip dx when !input_gradients_needed().
 // Layers with several inputs (Add, Concatenate) override the *_multi_impl hooks instead.
 // Calling a layer on a SymbolicTensor records a Node of the functional API (core/symbolic.h).
 #pragma once
@@ -40,6 +38,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   const std::string& class_name() const { return class_name_; }
   std::string describe() const;                  // "Dense 'dense'": how messages name this layer
   virtual std::shared_ptr<Layer> clone() const;  // a new, unbuilt layer: same class, options, name
+  // A call instance: a clone built for `input_shapes` whose weights ARE this layer's Parameters
+  // (and whose trainable() is this layer's). A model runs one per further call of a shared layer.
+  std::shared_ptr<Layer> call_instance(const std::vector<Shape>& input_shapes);
   // ---- the functional API ----
   SymbolicTensor operator()(const SymbolicTensor& x);
   SymbolicTensor operator()(const std::vector<SymbolicTensor>& xs);
@@ -59,12 +60,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // Given dL/dy for the last forward, assigns the weight gradients and returns dL/dx. With
   // input_gradients = false the caller does not need dL/dx: the layer may skip it.
   const Tensor& backward(const Tensor& dy, bool input_gradients = true);
-  // dL/dx_i for every input of the last backward (one entry for single-input layers).
-  const std::vector<Tensor>& input_gradients() const { return dx_; }
+  const std::vector<Tensor>& input_gradients() const { return dx_; }  // dL/dx_i, one per input
   const Tensor& output() const { return y_; }
   Mode last_mode() const { return last_mode_; }
-  // The forwards run so far, anywhere: a model checks in backward that no other replaced its cache.
-  std::uint64_t forward_count() const { return forward_count_; }
+  std::uint64_t forward_count() const { return forward_count_; }  // forwards run so far, anywhere
   // ---- weights ----
   std::vector<Parameter*> weights();
   std::vector<const Parameter*> weights() const;
@@ -77,9 +76,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   void set_weights(const std::vector<Tensor>& values);
   long count_params() const;
   long count_trainable_params() const;
-  bool trainable() const { return trainable_; }
-  // Keras' layer.trainable: false freezes every weight (and BatchNormalization's statistics).
-  void set_trainable(bool trainable);
+  bool trainable() const { return owner_ ? owner_->trainable() : trainable_; }
+  void set_trainable(bool trainable);  // Keras' layer.trainable: false freezes every weight (and BN's statistics)
 
  protected:
   Layer(std::string class_name, const std::string& name);  // "": snake_case(class_name)_N
@@ -107,7 +105,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Mode last_mode_ = Mode::Inference;
   std::vector<Shape> input_shapes_;
   Shape output_shape_;
-  std::vector<std::unique_ptr<Parameter>> params_;  // stable addresses: optimizers key on them
+  std::vector<std::unique_ptr<Parameter>> owned_;  // stable addresses: optimizers key on them
+  std::vector<Parameter*> params_;                 // owned_, or the owner's for a call instance
+  std::shared_ptr<Layer> owner_;                   // set for a call instance
   std::vector<Node> nodes_;
   std::vector<Tensor> inputs_;             // the inputs of the last forward, shared
   std::vector<const Tensor*> input_ptrs_;  // pointers to them, for the *_multi_impl hooks

@@ -40,7 +40,7 @@ std::string escape(std::string_view text) {
 }
 
 // A layer's input shapes as Keras writes them: "(None, 30)", or a list for several inputs and for
-// an InputLayer ("[(None, 30)]").
+// an InputLayer ("[(None, 30)]"). A shared layer's calls all have its input shapes: its first's.
 std::string input_shapes(const Model& model, const Layer& layer) {
   if (layer.class_name() == "InputLayer") return fmt::format("[{}]", layer.output_shape().str());
   const std::vector<SymbolicTensor>& inputs = model.node_of(layer).inputs;
@@ -107,10 +107,15 @@ std::string to_dot(const Model& model, const PlotModelOptions& options) {
   dot += "  edge [arrowsize=0.7];\n";
   const std::vector<const Layer*> layers = boxes(model);
   for (const Layer* l : layers) dot += node(model, *l, options);
-  for (const Layer* l : layers) {
+  for (const Layer* l : layers) {  // a shared layer: one box, an edge from each call's inputs
     if (l->class_name() == "InputLayer") continue;
-    for (const SymbolicTensor& in : model.node_of(*l).inputs)
-      dot += fmt::format("  \"{}\" -> \"{}\";\n", escape(in.layer->name()), escape(l->name()));
+    std::vector<const Layer*> sources;  // each edge once, as Keras' add_edge
+    for (const Node* n : model.nodes_of(*l))
+      for (const SymbolicTensor& in : n->inputs) {
+        if (std::find(sources.begin(), sources.end(), in.layer.get()) != sources.end()) continue;
+        sources.push_back(in.layer.get());
+        dot += fmt::format("  \"{}\" -> \"{}\";\n", escape(in.layer->name()), escape(l->name()));
+      }
   }
   return dot + "}\n";
 }

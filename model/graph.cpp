@@ -54,51 +54,73 @@ class Walk {
   std::set<NodeKey> input_keys_, done_, in_progress_;
 };
 
-// Depths, from the outputs back (outputs 0, each input one deeper than its deepest consumer).
-std::map<NodeKey, int> depths(const std::vector<SymbolicTensor>& order, const std::vector<SymbolicTensor>& outputs) {
-  std::map<NodeKey, int> depth;
-  for (const SymbolicTensor& o : outputs) depth[key_of(o)] = 0;
+// Depths, from the outputs back, as Keras' _map_graph_network: outputs 0, each input one deeper
+// than its deepest consumer, and every node of a layer at least as deep as its layer's nodes met
+// before it; a layer's depth is that of its deepest node (where model.layers lists it).
+struct Depths {
+  std::map<NodeKey, int> node;
+  std::map<const Layer*, int> layer;
+};
+
+Depths depths(const std::vector<SymbolicTensor>& order, const std::vector<SymbolicTensor>& outputs) {
+  Depths d;
+  for (const SymbolicTensor& o : outputs) d.node[key_of(o)] = 0;
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    const int d = depth[key_of(*it)];
+    const int depth = std::max(d.node[key_of(*it)], d.layer[it->layer.get()]);
+    d.node[key_of(*it)] = d.layer[it->layer.get()] = depth;
     for (const SymbolicTensor& in : it->layer->inbound_nodes()[size_t(it->node_index)].inputs)
-      depth[key_of(in)] = std::max(depth[key_of(in)], d + 1);
+      d.node[key_of(in)] = std::max(d.node[key_of(in)], depth + 1);
   }
-  return depth;
+  return d;
 }
 
-// Each layer once per model, and names unique.
-void check_layers(const std::string& model, const std::vector<SymbolicTensor>& order) {
-  std::map<const Layer*, int> uses;
+// Names unique: two layers may not share a name (one layer called twice is one name).
+void check_names(const std::string& model, const std::vector<SymbolicTensor>& order) {
   std::map<std::string, const Layer*> names;
   for (const SymbolicTensor& t : order) {
-    if (++uses[t.layer.get()] > 1)
-      throw UsageError(fmt::format("Model '{}': {} is called more than once in this model; minnow models use each "
-                                   "layer once. Create a second layer instead.",
-                                   model, t.layer->describe()));
-    if (!names.emplace(t.layer->name(), t.layer.get()).second)
+    auto [it, added] = names.emplace(t.layer->name(), t.layer.get());
+    if (!added && it->second != t.layer.get())
       throw UsageError(fmt::format("Model '{}': the name '{}' is used by two layers; all layer names in a model must "
                                    "be unique",
                                    model, t.layer->name()));
   }
 }
 
-// The steps, in execution and listing order (Keras'): deepest first; ties in the order of the walk.
-void order_steps(Graph& g, const Walk& walk, std::map<NodeKey, int>& depth, bool list_inputs,
-                 std::map<NodeKey, int>& slot) {
+// Keras' model.layers: each layer once, deepest first; ties in the order the walk met them.
+void list_layers(Graph& g, const Walk& walk, const Depths& depth, bool list_inputs) {
+  std::vector<std::shared_ptr<Layer>> layers;
+  for (const SymbolicTensor& t : walk.order)
+    if (std::none_of(layers.begin(), layers.end(), [&](const auto& l) { return l == t.layer; }))
+      layers.push_back(t.layer);
+  std::stable_sort(layers.begin(), layers.end(), [&](const auto& a, const auto& b) {
+    const int da = depth.layer.at(a.get()), db = depth.layer.at(b.get());
+    if (da != db) return da > db;
+    return walk.layer_index.at(a.get()) < walk.layer_index.at(b.get());
+  });
+  for (const auto& l : layers)
+    if (l->class_name() != "InputLayer" || list_inputs) g.layers.push_back(l);
+}
+
+// The steps, in execution order (Keras'): deepest first; ties in the order of the walk. A layer's
+// first call runs on the layer, each further one on a call instance sharing its weights.
+void order_steps(Graph& g, const Walk& walk, Depths& depth, std::map<NodeKey, int>& slot) {
   std::vector<SymbolicTensor> sorted = walk.order;
   std::stable_sort(sorted.begin(), sorted.end(), [&](const SymbolicTensor& a, const SymbolicTensor& b) {
-    const int da = depth[key_of(a)], db = depth[key_of(b)];
+    const int da = depth.node[key_of(a)], db = depth.node[key_of(b)];
     if (da != db) return da > db;
     return walk.layer_index.at(a.layer.get()) < walk.layer_index.at(b.layer.get());
   });
+  std::map<const Layer*, int> calls;
+  for (const SymbolicTensor& t : sorted) ++calls[t.layer.get()];
+  std::set<const Layer*> running;
   for (const SymbolicTensor& t : sorted) {
     const int s = int(slot.size());
     slot[key_of(t)] = s;
-    const bool is_input = t.layer->class_name() == "InputLayer";
     g.layer_nodes.emplace_back(t.layer.get(), t.node_index);
-    if (!is_input || list_inputs) g.layers.push_back(t.layer);
-    if (is_input) continue;
-    Step step{t.layer, t.node_index, {}, s, depth[key_of(t)]};
+    if (t.layer->class_name() == "InputLayer") continue;
+    const bool first = running.insert(t.layer.get()).second;
+    std::shared_ptr<Layer> call = first ? t.layer : t.layer->call_instance(t.layer->input_shapes());
+    Step step{t.layer, call, calls[t.layer.get()] > 1, t.node_index, {}, s, depth.node[key_of(t)]};
     for (const SymbolicTensor& in : t.layer->inbound_nodes()[size_t(t.node_index)].inputs)
       step.input_slots.push_back(slot.at(key_of(in)));
     g.steps.push_back(std::move(step));
@@ -116,11 +138,12 @@ Graph build_graph(const std::string& model_name, const std::vector<SymbolicTenso
     if (!o.layer) throw UsageError(fmt::format("Model '{}': an output is an empty symbolic tensor", model_name));
     walk.visit(o);
   }
-  std::map<NodeKey, int> depth = depths(walk.order, outputs);
-  check_layers(model_name, walk.order);
+  Depths depth = depths(walk.order, outputs);
+  check_names(model_name, walk.order);
   Graph g{inputs, outputs, {}, {}, {}, {}, {}, {}, 0};
+  list_layers(g, walk, depth, list_inputs);
   std::map<NodeKey, int> slot;
-  order_steps(g, walk, depth, list_inputs, slot);
+  order_steps(g, walk, depth, slot);
   for (const SymbolicTensor& in : inputs) {
     if (!slot.count(key_of(in)))
       throw UsageError(

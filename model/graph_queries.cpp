@@ -1,5 +1,8 @@
 #include "model/graph_queries.h"
 
+#include <fmt/format.h>
+
+#include "core/error.h"
 #include "layers/batch_normalization.h"
 
 namespace minnow {
@@ -8,9 +11,23 @@ std::vector<const Layer*> consumers(const Model& model, const Layer& layer) {
   std::vector<const Layer*> out;
   for (const auto& l : model.layers())
     if (l->class_name() != "InputLayer")
-      for (const SymbolicTensor& in : model.node_of(*l).inputs)
-        if (in.layer.get() == &layer) out.push_back(l.get());
+      for (const Node* node : model.nodes_of(*l))
+        for (const SymbolicTensor& in : node->inputs)
+          if (in.layer.get() == &layer) out.push_back(l.get());
   return out;
+}
+
+const Layer* shared_layer(const Model& model) {
+  for (const auto& l : model.layers())
+    if (model.nodes_of(*l).size() > 1) return l.get();
+  return nullptr;
+}
+
+void refuse_shared_layers(const Model& model, const std::string& what) {
+  if (const Layer* l = shared_layer(model))
+    throw UsageError(fmt::format("{}: {} is called {} times in model '{}' (a shared layer), which {} does not "
+                                 "support; give each call its own layer",
+                                 what, l->describe(), model.nodes_of(*l).size(), model.name(), what));
 }
 
 bool is_model_output(const Model& model, const Layer& layer) {

@@ -2,6 +2,7 @@
 // and which BatchNormalization directly follows a layer.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "model/model.h"
@@ -12,6 +13,13 @@ class BatchNormalizationLayer;
 
 // The layers of `model` that take `layer`'s output as an input.
 std::vector<const Layer*> consumers(const Model& model, const Layer& layer);
+
+// The first layer of `model` (in layers() order) called more than once in it; nullptr when none.
+const Layer* shared_layer(const Model& model);
+
+// Throws UsageError when `model` calls a layer more than once, naming the layer and `what`
+// ("export_onnx") cannot handle it: for the tools that run or rebuild a graph one layer at a time.
+void refuse_shared_layers(const Model& model, const std::string& what);
 
 // Whether `layer`'s output is one of `model`'s outputs.
 bool is_model_output(const Model& model, const Layer& layer);

@@ -3,6 +3,8 @@
 //   forward:  for each step s (a layer call):  values[s.output] = s.layer.forward(values[s.inputs])
 //   backward: for each step s, in reverse:     dx = s.layer.backward(dL/d values[s.output])
 //                                              dL/d values[s.inputs] += dx    (GradientSum)
+// A step runs s.call: the layer itself, or for a shared layer's further calls a call instance
+// holding the same Parameters (model/internal/graph.h), so that each call keeps its own cache.
 #include "model/model.h"
 
 #include <algorithm>
@@ -49,11 +51,18 @@ void Model::require_graph() const {
 
 const std::vector<std::shared_ptr<Layer>>& Model::layers() const { return graph_.layers; }
 
-const Node& Model::node_of(const Layer& layer) const {
+std::vector<const Node*> Model::nodes_of(const Layer& layer) const {
+  std::vector<int> indices;
   for (const auto& [l, node] : graph_.layer_nodes)
-    if (l == &layer) return layer.inbound_nodes().at(size_t(node));
-  throw UsageError(fmt::format("Model '{}' does not contain {}", name_, layer.describe()));
+    if (l == &layer) indices.push_back(node);
+  if (indices.empty()) throw UsageError(fmt::format("Model '{}' does not contain {}", name_, layer.describe()));
+  std::sort(indices.begin(), indices.end());
+  std::vector<const Node*> out;
+  for (int i : indices) out.push_back(&layer.inbound_nodes().at(size_t(i)));
+  return out;
 }
+
+const Node& Model::node_of(const Layer& layer) const { return *nodes_of(layer).front(); }
 
 Layer& Model::get_layer(const std::string& name) const {
   for (const auto& l : graph_.layers)
@@ -130,15 +139,39 @@ const Tensor& Model::run(Mode mode) {
   for (const Step& s : graph_.steps) {
     exec_.step_inputs.clear();
     for (int slot : s.input_slots) exec_.step_inputs.push_back(exec_.values[size_t(slot)]);
-    exec_.values[size_t(s.output_slot)] = &s.layer->forward(exec_.step_inputs, mode);
+    exec_.values[size_t(s.output_slot)] = &s.call->forward(exec_.step_inputs, mode);
   }
   exec_.forward_counts.clear();
-  for (const Step& s : graph_.steps) exec_.forward_counts.push_back(s.layer->forward_count());
+  for (const Step& s : graph_.steps) exec_.forward_counts.push_back(s.call->forward_count());
   exec_.ran = true;
   return *exec_.values[size_t(graph_.output_slots[0])];
 }
 
 // ---- backward -----------------------------------------------------------------------------
+
+namespace {
+
+// One step's backward. A layer's backward ASSIGNS its weight gradients; a shared layer's calls
+// c = 1..n share the weights W, so the model sums them: dL/dW = sum over c of dL/dW_c. The first
+// call run backward assigns; each further one keeps the sum so far, assigns its own, adds the sum.
+void backward_step(Execution& exec, const Step& s, const Tensor& dy, bool input_gradients) {
+  const bool summing =
+      s.shared && std::find(exec.summed.begin(), exec.summed.end(), s.layer.get()) != exec.summed.end();
+  std::vector<Parameter*> weights;
+  if (summing) {
+    weights = s.layer->trainable_weights();
+    exec.saved.resize(weights.size());
+    for (size_t i = 0; i < weights.size(); ++i) exec.saved[i] = weights[i]->grad;
+  }
+  s.call->backward(dy, input_gradients);
+  if (!summing) {
+    if (s.shared) exec.summed.push_back(s.layer.get());
+    return;
+  }
+  for (size_t i = 0; i < weights.size(); ++i) weights[i]->grad.matrix() += exec.saved[i].matrix();
+}
+
+}  // namespace
 
 const Tensor& Model::backward(const Tensor& dy, bool input_gradients) {
   const Tensor* dys[1] = {&dy};
@@ -168,7 +201,7 @@ void Model::check_gradients(std::span<const Tensor* const> dys) const {
                                  graph_.output_slots.size(), dys.size()));
   // A layer shared with another model (or run by hand) caches its latest forward, not ours.
   for (size_t k = 0; k < graph_.steps.size(); ++k)
-    if (graph_.steps[k].layer->forward_count() != exec_.forward_counts[k])
+    if (graph_.steps[k].call->forward_count() != exec_.forward_counts[k])
       throw UsageError(fmt::format("Model '{}': {} has run another forward (in another model, or by hand) since this "
                                    "model's forward, so its cache no longer holds this model's batch. Run this "
                                    "model's forward again before its backward.",
@@ -185,12 +218,13 @@ void Model::run_backward(std::span<const Tensor* const> dys, bool input_gradient
   check_gradients(dys);
   GradientSum& grads = exec_.grads;
   grads.reset(size_t(graph_.slots));
+  exec_.summed.clear();
   for (size_t i = 0; i < dys.size(); ++i) grads.add(graph_.output_slots[i], *dys[i]);
   for (auto s = graph_.steps.rbegin(); s != graph_.steps.rend(); ++s) {
     if (!grads.has(s->output_slot)) continue;  // nothing downstream depends on it
     // A layer fed only by the model's inputs computes its dL/dx only when the caller wants them.
-    s->layer->backward(grads.get(s->output_slot), input_gradients || !s->reads_only_model_inputs);
-    const std::vector<Tensor>& dxs = s->layer->input_gradients();
+    backward_step(exec_, *s, grads.get(s->output_slot), input_gradients || !s->reads_only_model_inputs);
+    const std::vector<Tensor>& dxs = s->call->input_gradients();
     for (size_t k = 0; k < s->input_slots.size(); ++k)
       if (input_gradients || !graph_.is_input_slot[size_t(s->input_slots[k])]) grads.add(s->input_slots[k], dxs[k]);
   }

@@ -3,10 +3,11 @@
 //   auto inputs = Input({30});
 //   auto outputs = Dense(5)(BatchNormalization()(Dense(50)(inputs)));
 //   Model model(inputs, outputs);
-// The graph is a DAG: a tensor may feed several layers (their gradients are summed in
-// backward). Each layer is used once per model, listed as Keras lists them. The model owns its
-// input tensors: forward copies a batch there once, fit / evaluate / predict gather theirs
-// straight into them, and every layer reads tensors that stay alive until the next forward.
+// The graph is a DAG: a tensor may feed several layers (their gradients are summed in backward)
+// and a layer may be called several times (shared, as in a siamese network: listed once, one
+// forward cache per call, weight gradients summed over the calls). The model owns its input
+// tensors: forward copies a batch there once, fit / evaluate / predict gather theirs straight into
+// them, and every layer reads tensors that stay alive until the next forward.
 #pragma once
 
 #include <iosfwd>
@@ -34,15 +35,16 @@ class Model {
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
   const std::string& name() const { return name_; }
-  // The layers in Keras' order (a functional model lists its InputLayers; a Sequential does not).
+  // The layers in Keras' order, each once (InputLayers too, but not in a Sequential).
   const std::vector<std::shared_ptr<Layer>>& layers() const;
   Layer& get_layer(const std::string& name) const;
   const std::vector<SymbolicTensor>& inputs() const { return graph_.inputs; }
   const std::vector<SymbolicTensor>& outputs() const { return graph_.outputs; }
-  // The call (node) of `layer` that this model runs (a layer may also belong to other models).
+  // The calls (nodes) of `layer` that this model runs, in the layer's node order (a layer may also
+  // belong to other models); node_of: the first, for a layer called once.
+  std::vector<const Node*> nodes_of(const Layer& layer) const;
   const Node& node_of(const Layer& layer) const;
-  // Keras' rule for the narrow summary layout: one layer per depth, one input per layer.
-  bool is_sequential_like() const;
+  bool is_sequential_like() const;  // Keras' narrow summary rule: one layer per depth, one input each
 
   // ---- computing (model/model.cpp) ----
   // Copies the batch into the input slot(s), runs every layer; the output(s) last until the next forward.
@@ -84,8 +86,7 @@ class Model {
   void load_weights(const std::string& path);
   void save_checkpoint(const std::string& path) const;  // the whole training state: model/checkpoint.h
   long load_checkpoint(const std::string& path);        // returns the epochs done (fit's initial_epoch)
-  // ---- summary (model/summary.cpp; SummaryOptions{.show_weights = true} lists the weights) ----
-  std::string summary() const;
+  std::string summary() const;  // model/summary.cpp; SummaryOptions{.show_weights = true}: weights too
   void summary(std::ostream& out) const;
   std::string summary(const SummaryOptions& options) const;
   void summary(std::ostream& out, const SummaryOptions& options) const;

@@ -57,7 +57,10 @@ std::string weight_lines(const Model& model, const Layer& l) {
 }
 
 // A layer's row: name (class), output shape, parameters and, in the wide layout, what it is
-// connected to (one more row per further input).
+// connected to (one more row per further input; a shared layer lists the inputs of each of its
+// calls in this model, in the order of its nodes, as Keras 2's print_layer_summary_with_connections).
+// Every call of a layer has its output shape (build refuses other input shapes), so Keras'
+// "multiple" (calls of different output shapes) does not arise.
 std::string layer_rows(const Model& model, const Layer& l, bool narrow, const std::vector<size_t>& ends) {
   std::string shape = l.output_shape().str();
   if (l.class_name() == "InputLayer") shape = "[" + shape + "]";
@@ -65,8 +68,9 @@ std::string layer_rows(const Model& model, const Layer& l, bool narrow, const st
                                      std::to_string(l.count_params())};
   if (narrow) return row(fields, ends);
   std::vector<std::string> connections;
-  for (const SymbolicTensor& in : model.node_of(l).inputs)
-    connections.push_back(fmt::format("{}[{}][{}]", in.layer->name(), in.node_index, in.tensor_index));
+  for (const Node* node : model.nodes_of(l))
+    for (const SymbolicTensor& in : node->inputs)
+      connections.push_back(fmt::format("{}[{}][{}]", in.layer->name(), in.node_index, in.tensor_index));
   fields.push_back(connections.empty() ? "" : connections[0]);
   std::string out = row(fields, ends);
   for (size_t k = 1; k < connections.size(); ++k) out += row({"", "", "", connections[k]}, ends);

@@ -158,9 +158,10 @@ std::vector<std::string> layer_fields(const Model& model, const Layer& l, bool n
                                      group_thousands(l.count_params())};
   if (narrow) return fields;
   std::string connections;
-  for (const SymbolicTensor& in : model.node_of(l).inputs)
-    connections +=
-        fmt::format("{}{}[{}][{}]", connections.empty() ? "" : ", ", in.layer->name(), in.node_index, in.tensor_index);
+  for (const Node* node : model.nodes_of(l))  // a shared layer: every call's inputs, as Keras 3
+    for (const SymbolicTensor& in : node->inputs)
+      connections += fmt::format("{}{}[{}][{}]", connections.empty() ? "" : ", ", in.layer->name(), in.node_index,
+                                 in.tensor_index);
   fields.push_back(connections.empty() ? "-" : connections);
   return fields;
 }

@@ -24,6 +24,9 @@
 //  - Estimates, in MB of 1e6 bytes, float32: Input size = the inputs' values * 4; Forward/backward
 //    pass size = 2 * 4 * the output values of every layer with parameters; Params size = 4 * the
 //    parameters; Estimated Total Size = their sum.
+//  - A module called more than once (a shared layer) has a row per call; the further calls' Param #
+//    is "(recursive)" and their parameters are counted once, their mult-adds and outputs per call.
+//    (torchinfo orders rows by call; minnow puts a layer's calls together, in layers() order.)
 //  - The text ends with the last divider and a newline (torchinfo's text has none; print adds it).
 #include <algorithm>
 #include <cmath>
@@ -48,6 +51,7 @@ struct Row {
   long depth = 1;
   std::string shape;
   long params = 0, trainable = 0, macs = 0, output_values = 0;
+  bool recursive = false;  // a further call of a shared layer
 };
 
 std::string torch_shape(const Shape& shape, long batch) {
@@ -89,6 +93,7 @@ std::string format_row(const std::string& name, long name_width, const std::vect
 }
 
 std::string params_cell(const Row& r) {
+  if (r.recursive) return "(recursive)";
   if (r.params == 0) return "--";
   return r.trainable > 0 ? group_thousands(r.params) : fmt::format("({})", group_thousands(r.params));
 }
@@ -110,7 +115,10 @@ std::string megabytes(long bytes) { return fmt::format("{:.2f}", double(bytes) /
 std::string torchinfo_summary_text(const Model& model, long batch_size) {
   std::vector<Row> rows;
   for (const auto& l : model.layers())
-    if (l->class_name() != "InputLayer") rows.push_back(layer_row(*l, long(rows.size()) + 1, batch_size));
+    for (size_t call = 0; l->class_name() != "InputLayer" && call < model.nodes_of(*l).size(); ++call) {
+      rows.push_back(layer_row(*l, long(rows.size()) + 1, batch_size));
+      rows.back().recursive = call > 0;
+    }
   const std::string model_class = dynamic_cast<const Sequential*>(&model) ? "Sequential" : "Model";
   long name_width = long(model_class.size()) + 1;
   for (const Row& r : rows) name_width = std::max(name_width, long(r.name.size()) + 5 * r.depth + 1);
@@ -125,8 +133,8 @@ std::string torchinfo_summary_text(const Model& model, long batch_size) {
   for (const Row& r : rows) {
     out +=
         format_row("├─" + r.name, name_width, {r.shape, params_cell(r), r.macs > 0 ? group_thousands(r.macs) : "--"});
-    params += r.params;
-    trainable += r.trainable;
+    params += r.recursive ? 0 : r.params;
+    trainable += r.recursive ? 0 : r.trainable;
     macs += r.macs;
     if (r.params > 0) output_bytes += 2L * 4 * r.output_values;
   }

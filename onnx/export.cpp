@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/kernels/im2col.h"
 #include "core/version.h"
+#include "model/graph_queries.h"
 #include "onnx/internal/export_graph.h"
 #include "onnx/internal/onnx_proto.h"
 #include "onnx/onnx.h"
@@ -12,6 +13,7 @@
 namespace minnow {
 
 void save_onnx(const Model& model, const std::string& path) {
+  refuse_shared_layers(model, "save_onnx");  // each layer is written as one ONNX node
   onnx::ModelProto proto = onnx_io::export_model(model);
   try {
     onnx::checker::check_model(proto);

@@ -153,6 +153,7 @@ std::unique_ptr<Model> rebuild(const Model& model, const FoldPlan& plan) {
 }  // namespace
 
 FoldResult fold_batch_norm(Model& model, const Tensor& check_batch) {
+  refuse_shared_layers(model, "fold_batch_norm");  // it rebuilds the graph one call per layer
   if (model.inputs().size() != 1 || model.outputs().size() != 1)
     throw UsageError(fmt::format("fold_batch_norm folds models with one input and one output, but '{}' has {} and {}",
                                  model.name(), model.inputs().size(), model.outputs().size()));

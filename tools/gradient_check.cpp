@@ -111,27 +111,36 @@ GradientCheckResult check_layer_gradients(Layer& layer, const std::vector<Tensor
 
 GradientCheckResult check_model_gradients(Model& model, const Tensor& x, const LossFunction& loss, Mode mode,
                                           const GradientCheckOptions& opt) {
-  Tensor input = x;
+  return check_model_gradients(model, std::vector<Tensor>{x}, loss, mode, opt);
+}
+
+GradientCheckResult check_model_gradients(Model& model, const std::vector<Tensor>& xs, const LossFunction& loss,
+                                          Mode mode, const GradientCheckOptions& opt) {
+  std::vector<Tensor> inputs = xs;
+  std::vector<const Tensor*> in;
+  for (const Tensor& t : inputs) in.push_back(&t);
   WeightSnapshot snapshot(model.non_trainable_weights());
   Tensor grad;
   std::vector<Parameter*> trainable = model.trainable_weights();
   fill_nan(trainable);
-  const Tensor& y = model.forward(input, mode);
-  loss(y, grad);
+  loss(*model.forward(in, mode).at(0), grad);
   snapshot.restore();
-  const Tensor dx = model.backward(grad);
+  std::vector<Tensor> dxs;
+  for (const Tensor* dx : model.backward(std::vector<const Tensor*>{&grad})) dxs.push_back(*dx);
   std::vector<Tensor> dws;
   for (Parameter* p : trainable) dws.push_back(p->grad);
 
   Tensor scratch;
   GradientCheckResult result;
   auto value = [&] {
-    const double L = loss(model.forward(input, mode), scratch);
+    const double L = loss(*model.forward(in, mode).at(0), scratch);
     snapshot.restore();
     return L;
   };
-  result.entries.push_back(compare("input", input.values(), dx, value, opt));
-  for (const auto& layer : model.layers())
+  for (size_t i = 0; i < inputs.size(); ++i)
+    result.entries.push_back(
+        compare(inputs.size() == 1 ? "input" : fmt::format("input {}", i), inputs[i].values(), dxs[i], value, opt));
+  for (const auto& layer : model.layers())  // each layer once: a shared weight's gradient is the sum over calls
     for (Parameter* p : layer->trainable_weights()) {
       const size_t k = size_t(std::find(trainable.begin(), trainable.end(), p) - trainable.begin());
       result.entries.push_back(compare(layer->name() + "/" + p->name, p->value.values(), dws[k], value, opt));

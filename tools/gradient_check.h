@@ -48,8 +48,11 @@ GradientCheckResult check_layer_gradients(Layer& layer, const std::vector<Tensor
 // A loss as a function: returns the loss for the prediction y and writes dL/dy into grad.
 using LossFunction = std::function<double(const Tensor& y, Tensor& grad)>;
 
-// Checks a whole model with a loss on the batch x, in `mode`.
+// Checks a whole model with a loss on the batch x, in `mode`; the loss is taken on output 0.
 GradientCheckResult check_model_gradients(Model& model, const Tensor& x, const LossFunction& loss, Mode mode,
                                           const GradientCheckOptions& options = {});
+// The same for a model with several inputs (entries "input 0", "input 1", ...).
+GradientCheckResult check_model_gradients(Model& model, const std::vector<Tensor>& xs, const LossFunction& loss,
+                                          Mode mode, const GradientCheckOptions& options = {});
 
 }  // namespace minnow

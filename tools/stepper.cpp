@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "layers/batch_normalization.h"
+#include "model/graph_queries.h"
 #include "model/losses.h"
 #include "model/model.h"
 #include "optim/optimizer.h"
@@ -54,7 +55,8 @@ std::string equation_lines(const std::vector<std::string>& lines) {
 
 Stepper::Stepper(Model& model, BatchSource batches, Mode mode)
     : model_(model), batches_(std::move(batches)), mode_(mode), layers_(layers_in_order(model)) {
-  model.optimizer();  // both throw a UsageError naming the model before compile()
+  refuse_shared_layers(model, "Stepper");  // it runs the model one layer at a time
+  model.optimizer();                       // both throw a UsageError naming the model before compile()
   model.loss();
   batch_ = batches_(0);
 }

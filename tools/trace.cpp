@@ -11,6 +11,7 @@
 #include "layers/activation.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
+#include "model/graph_queries.h"
 #include "model/losses.h"
 #include "model/model.h"
 
@@ -140,7 +141,9 @@ void add_gradient_norms(const Model& model, const std::vector<const Layer*>& lay
 
 }  // namespace
 
+// Both read each layer's output and gradients after the model's pass: one call per layer.
 Trace trace_forward(Model& model, const Tensor& x, Mode mode) {
+  refuse_shared_layers(model, "trace_forward");
   const std::vector<const Layer*> layers = traced_layers(model);
   KeepNonTrainableWeights keep(model);
   model.forward(x, mode);
@@ -148,6 +151,7 @@ Trace trace_forward(Model& model, const Tensor& x, Mode mode) {
 }
 
 Trace trace_step(Model& model, const Tensor& x, const Tensor& y, const Loss& loss, Mode mode) {
+  refuse_shared_layers(model, "trace_step");
   const std::vector<const Layer*> layers = traced_layers(model);
   KeepNonTrainableWeights keep(model);
   const Tensor& y_pred = model.forward(x, mode);

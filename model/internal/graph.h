@@ -14,9 +14,13 @@
 
 namespace minnow {
 
-// One call of a layer, in execution order.
+// One call of a layer, in execution order. A shared layer (called n > 1 times in the model) runs
+// its first call itself and each further call on a call instance (Layer::call_instance): one
+// forward cache per call, one set of weights.
 struct Step {
-  std::shared_ptr<Layer> layer;
+  std::shared_ptr<Layer> layer;  // the layer as the model lists it
+  std::shared_ptr<Layer> call;   // what runs this call: `layer`, or a call instance of it
+  bool shared = false;           // the layer is called more than once in this model
   int node_index = 0;
   std::vector<int> input_slots;
   int output_slot = 0;
@@ -28,7 +32,7 @@ struct Graph {
   std::vector<SymbolicTensor> inputs, outputs;
   std::vector<Step> steps;                                // every non-input node, topologically sorted
   std::vector<std::shared_ptr<Layer>> layers;             // Keras' model.layers
-  std::vector<std::pair<const Layer*, int>> layer_nodes;  // each layer's node in this model
+  std::vector<std::pair<const Layer*, int>> layer_nodes;  // each layer's nodes in this model, as run
   std::vector<int> input_slots, output_slots;
   std::vector<bool> is_input_slot;  // per slot
   int slots = 0;
@@ -43,11 +47,14 @@ struct Execution {
   bool ran = false;                           // a forward ran (fit's backward may follow)
   bool by_user = false;                       // ... and it was forward(), not predict or fit
   GradientSum grads;                          // per slot, during backward
+  std::vector<const Layer*> summed;           // shared layers whose weight grads this backward set
+  std::vector<Tensor> saved;                  // scratch: a shared layer's weight grads so far
   Tensor no_gradient;                         // what backward returns without input gradients
 };
 
-// The graph from `inputs` to `outputs`, checked: connected, acyclic, each layer once, names
-// unique. list_inputs: whether layers lists the InputLayers (false for a Sequential).
+// The graph from `inputs` to `outputs`, checked: connected, acyclic, names unique (a layer
+// called n times is listed once and runs n steps). list_inputs: whether layers lists the InputLayers (false for a
+// Sequential).
 Graph build_graph(const std::string& model_name, const std::vector<SymbolicTensor>& inputs,
                   const std::vector<SymbolicTensor>& outputs, bool list_inputs);
 

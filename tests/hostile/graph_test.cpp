@@ -156,16 +156,21 @@ TEST_CASE("Hostile: a layer called on its own output is a UsageError when it is 
   CHECK(d->inbound_nodes().size() == 1);  // no node recorded: no cycle of shared pointers
 }
 
-TEST_CASE("Hostile: a layer called on two branches of one Model is a UsageError", "[hostile][graph]") {
+TEST_CASE("Hostile: a layer called on two branches of one Model is shared: listed once, run per call",
+          "[hostile][graph]") {
   auto a = Input({3});
   auto b = Input({3});
   auto d = Dense({.units = 3, .name = "shared"});
   auto out = Add()({d(a), d(b)});
-  require_throws<UsageError>(
-      [&] {
-        Model m({a, b}, {out}, "net");
-      },
-      {"Model 'net'", "Dense 'shared'", "more than once"});
+  Model m({a, b}, {out}, "net");
+  CHECK(m.layers().size() == 4);  // two inputs, the shared Dense once, Add
+  CHECK(m.count_params() == 12);
+  const Tensor x({2, 3}, 1.0f), zeros({2, 3}, 0.0f);
+  // Each call keeps its own forward: d(x) + d(0) = (x W + b) + b.
+  const Tensor y = *m.forward(std::vector<const Tensor*>{&x, &zeros}, Mode::Inference).at(0);
+  const Tensor dx = d->forward(x, Mode::Inference);
+  const Tensor d0 = d->forward(zeros, Mode::Inference);
+  for (long i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(dx[i] + d0[i]));
 }
 
 TEST_CASE("Hostile: two layers with one name in a Model is a UsageError", "[hostile][graph]") {
