@@ -112,6 +112,19 @@ int main(int argc, char** argv) {
   report("ZeroPadding2D(((1, 2), (0, 1)))", [] { return ZeroPadding2D({{1, 2}, {0, 1}}); }, {img});
   report("UpSampling2D((2, 3))", [] { return UpSampling2D({2, 3}); }, {img});
   report("GlobalMaxPooling2D()", [] { return GlobalMaxPooling2D(); }, {spaced});
+  report("Conv2DTranspose(3, 3x2, strides=2, 'same', tanh)",
+         [] {
+           return Conv2DTranspose(
+               {.filters = 3, .kernel_size = {3, 2}, .strides = 2, .padding = "same", .activation = "tanh"});
+         },
+         {img});
+  // Sequences (2, 15, 6): the same values as img and spaced, seen as 15 steps of 6 channels.
+  Tensor seq({2, 15, 6}), spaced_seq({2, 15, 6});
+  for (long i = 0; i < seq.size(); ++i) seq[i] = img[i], spaced_seq[i] = spaced[i];
+  report("Conv1D(4, 3, 'causal', dilation_rate=2)",
+         [] { return Conv1D({.filters = 4, .kernel_size = 3, .padding = "causal", .dilation_rate = 2}); }, {seq});
+  report("MaxPooling1D(3, strides=2, 'same')",
+         [] { return MaxPooling1D({.pool_size = 3, .strides = 2, .padding = "same"}); }, {spaced_seq});
   // A second input 0.5 above or below the first, element by element: no ties for Maximum.
   Tensor apart = flat;
   for (long i = 0; i < apart.size(); ++i) apart[i] += i % 2 ? 0.5f : -0.5f;

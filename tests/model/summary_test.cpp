@@ -133,3 +133,27 @@ TEST_CASE("A model of issue 15's layers prints Keras' shapes and parameter count
   }
   CHECK(model.summary() == read_test_file("golden/summary_layers15.txt"));
 }
+
+TEST_CASE("A model of Conv1D, MaxPooling1D and Conv2DTranspose prints Keras' shapes and parameter counts",
+          "[summary][reference]") {
+  // The model of tests/reference/make_keras_layers16_reference.js; Keras' (TF.js 4.22) output
+  // shape and parameter count of each layer are its records summary.<i>.<class>.
+  clear_session();
+  auto inp = Input({8, 3});
+  auto h = MaxPooling1D()(Conv1D(6, 3, "same")(inp));
+  h = Conv1D({.filters = 6, .kernel_size = 2, .padding = "same", .dilation_rate = 2})(h);
+  h = Conv2DTranspose(3, {3, 2}, "valid", 2)(Reshape({4, 3, 2})(h));
+  auto out = Conv2DTranspose(2, 3, "same", 2)(h);
+  Model model(inp, out);
+  REQUIRE(model.layers().size() == 7);
+  for (size_t i = 0; i < model.layers().size(); ++i) {
+    const Layer& layer = *model.layers()[i];
+    INFO(layer.describe());
+    std::vector<float> want =
+        reference_record("keras_layers16_reference.txt", fmt::format("summary.{}.{}", i, layer.class_name()));
+    CHECK(long(want.back()) == layer.count_params());
+    want.pop_back();
+    CHECK(std::vector<long>(want.begin(), want.end()) == layer.output_shape().dims());
+  }
+  CHECK(model.summary() == read_test_file("golden/summary_layers16.txt"));
+}

@@ -76,3 +76,22 @@ TEST_CASE("save_onnx refuses a layer without an exact ONNX form, naming it, and 
   CHECK(std::filesystem::is_empty(folder));
   std::filesystem::remove_all(folder);
 }
+
+TEST_CASE("save_onnx refuses the layers it does not export yet (Conv1D, MaxPooling1D, Conv2DTranspose), naming them") {
+  const auto folder = onnx_test::scratch_folder("not_exported");
+  {
+    auto x = Input({8, 3});
+    Model model(x, MaxPooling1D({.name = "pool"})(Conv1D({.filters = 2, .kernel_size = 3, .name = "seq"})(x)));
+    require_throws<UsageError>([&] { save_onnx(model, (folder / "m.onnx").string()); },
+                               {"save_onnx", "Conv1D 'seq'", "not exported yet", "docs/onnx.md"});
+    Model pool_only(x, MaxPooling1D({.name = "pool_only"})(x));
+    require_throws<UsageError>([&] { save_onnx(pool_only, (folder / "m.onnx").string()); },
+                               {"save_onnx", "MaxPooling1D 'pool_only'", "not exported yet"});
+  }
+  auto image = Input({4, 4, 2});
+  Model model(image, Conv2DTranspose({.filters = 3, .kernel_size = 2, .name = "up"})(image));
+  require_throws<UsageError>([&] { save_onnx(model, (folder / "m.onnx").string()); },
+                             {"save_onnx", "Conv2DTranspose 'up'", "not exported yet"});
+  CHECK(std::filesystem::is_empty(folder));
+  std::filesystem::remove_all(folder);
+}

@@ -43,6 +43,9 @@ void check_against_header(const Equations& e, const std::string& what) {
 TEST_CASE("The stepper's equations are the headers' tagged lines, for each layer and branch", "[tools][stepper]") {
   std::vector<std::shared_ptr<Layer>> layers = {Dense(3).ptr(),
                                                 Conv2D({.filters = 2, .kernel_size = {3, 3}}).ptr(),
+                                                Conv2DTranspose(2, 3).ptr(),
+                                                Conv1D(2, 3).ptr(),
+                                                MaxPooling1D().ptr(),
                                                 Activation("sigmoid").ptr(),
                                                 ReLU().ptr(),
                                                 Flatten().ptr(),
