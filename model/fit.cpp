@@ -113,8 +113,10 @@ std::vector<Tensor> predict(Model& model, const TensorList& x, long batch_size) 
 
 Tensor predict(Model& model, const Tensor& x, long batch_size) {
   if (model.outputs().size() > 1)
-    throw UsageError(fmt::format("Model '{}' has {} outputs: predict(TensorList{{x}}) returns one tensor per output",
-                                 model.name(), model.outputs().size()));
+    throw UsageError(
+        fmt::format("Model '{}' has {} outputs, and predict(x) returns one output: predict(TensorList{{x}}) "
+                    "returns one tensor per output",
+                    model.name(), model.outputs().size()));
   return std::move(predict(model, TensorList(x), batch_size)[0]);
 }
 
@@ -157,8 +159,9 @@ void check_fit(ModelRunner& r, const Data& d, const FitOptions& opt) {
   check_fit_options(r.name(), opt);
   const Data val = given_validation(opt);
   if (!val.x.empty()) r.check_data("fit's validation data", val);
-  if (opt.check_inputs) r.check_values("fit", d);
-  if (opt.check_inputs && !val.x.empty()) r.check_values("fit's validation data", val);
+  if (opt.check_inputs) r.check_values({"fit's x", "fit's y", "fit's sample_weight"}, d);
+  if (opt.check_inputs && !val.x.empty())
+    r.check_values({"fit's validation_x", "fit's validation_y", "fit's validation_sample_weight"}, val);
 }
 
 // Keras' class_weight as sample weights: w_n = class_weight[class of sample n] (times the given
@@ -184,11 +187,14 @@ Tensor class_weights(const std::string& name, const FitOptions& opt, const Data&
   Tensor w({n});
   for (long i = 0; i < n; ++i) {
     const float* row = y.data() + i * per;
-    const long c = per > 1 ? long(std::max_element(row, row + per) - row) : long(row[0]);
-    if (c < 0 || c >= classes)
+    // A label is cast to its class as Keras casts it (1.0 -> 1); one outside [0, K) is refused
+    // before any cast, so that a NaN or a huge label is named, not converted.
+    const float label = per > 1 ? float(std::max_element(row, row + per) - row) : row[0];
+    if (!(label >= 0 && label < float(classes)))
       throw ShapeError(fmt::format("Model '{}': sample {} is of class {}, which class_weight does not list (keys 0 "
                                    "to {})",
-                                   name, i, c, classes - 1));
+                                   name, i, label, classes - 1));
+    const long c = long(label);
     w[i] = float(opt.class_weight.at(c)) * (d.sample_weight ? (*d.sample_weight)[i] : 1.0f);
   }
   return w;

@@ -79,16 +79,19 @@ void ModelRunner::check_data(const char* what, const Data& d) {
     same(*d.sample_weight, "sample_weight");
   }
   if (n == 0) throw ShapeError(fmt::format("Model '{}': {} received no samples", name_, what));
-  check_x(d.x);
+  check_x(d.x, fmt::format("{}'s x", what).c_str());
 }
 
-void ModelRunner::check_values(const std::string& what, const Data& d) {
+void ModelRunner::check_values(const Names& names, const Data& d) {
+  auto numbered = [](const std::string& what, size_t i, size_t n) {
+    return n > 1 ? fmt::format("{} {}", what, i) : what;
+  };
   for (size_t i = 0; i < d.x.size(); ++i)
-    check_finite(d.x[i], fmt::format("Model '{}': {}'s x{}", name_, what, d.x.size() > 1 ? fmt::format(" {}", i) : ""));
+    check_finite(d.x[i], fmt::format("Model '{}': {}", name_, numbered(names.x, i, d.x.size())));
   for (size_t k = 0; k < d.y.size(); ++k)
-    check_finite(d.y[k], fmt::format("Model '{}': {}'s y{}", name_, what, d.y.size() > 1 ? fmt::format(" {}", k) : ""));
+    check_finite(d.y[k], fmt::format("Model '{}': {}", name_, numbered(names.y, k, d.y.size())));
   if (d.sample_weight) {
-    const std::string who = fmt::format("Model '{}': {}'s sample_weight", name_, what);
+    const std::string who = fmt::format("Model '{}': {}", name_, names.sample_weight);
     check_finite(*d.sample_weight, who);
     for (long i = 0; i < d.sample_weight->size(); ++i)
       if ((*d.sample_weight)[i] < 0)

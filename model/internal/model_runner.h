@@ -39,8 +39,11 @@ class ModelRunner {
   void check_x(const TensorList& x, const char* what = nullptr);
   // ... and y has one tensor per output, and every tensor (and the sample weights) as many samples.
   void check_data(const char* what, const Data& d);
-  // All finite, the sample weights >= 0, and y fits the losses.
-  void check_values(const std::string& what, const Data& d);
+  // All finite, the sample weights >= 0, and y fits the losses; messages name the data by `names`.
+  struct Names {
+    std::string x, y, sample_weight;
+  };
+  void check_values(const Names& names, const Data& d);
   // The weights a training step changes, gathered once per call.
   void prepare_training();
 
