@@ -145,6 +145,11 @@ TEST_CASE("multi-input and multi-output misuse is named clearly", "[multi_io]") 
   const Tensor short_b = testing::random_tensor({5, 2}, 3);
   REQUIRE_THROWS_WITH(m.model->fit({m.xa, short_b}, {m.ycls, m.yval}, one_step), Contains("input 1 with 5 samples"));
   REQUIRE_THROWS_WITH(m.model->predict(m.xa), Contains("predict(TensorList{x})"));
+  REQUIRE_THROWS_WITH(m.model->predict(TensorList{}), Contains("predict received no input tensor"));
+  REQUIRE_THROWS_WITH(m.model->fit(TensorList{}, {m.ycls, m.yval}, one_step), Contains("received no input tensor x"));
+  REQUIRE_THROWS_WITH(m.model->evaluate({m.xa, m.xb}, TensorList{}), Contains("received 0 target tensor(s)"));
+  const Tensor empty_a({0, 3}), empty_b({0, 2}), empty_c({0}), empty_v({0, 1});
+  REQUIRE_THROWS_WITH(m.model->train_on_batch({empty_a, empty_b}, {empty_c, empty_v}), Contains("no samples"));
   FitOptions weighted = one_step;
   weighted.class_weight = {{0, 1.0}, {1, 1.0}, {2, 1.0}};
   REQUIRE_THROWS_WITH(m.model->fit({m.xa, m.xb}, {m.ycls, m.yval}, weighted),
