@@ -161,7 +161,7 @@ double weighted_loss(const Loss& loss, const Tensor& y_pred, const Tensor& y_tru
     const long per_weight = grad->size() / w.size();
     for (long i = 0; i < grad->size(); ++i) (*grad)[i] *= w[i / per_weight];
   }
-  return rows.size() == 0 ? 0.0 : sum / double(rows.size());
+  return rows.empty() ? 0.0 : sum / double(rows.size());
 }
 }  // namespace
 
