@@ -1,7 +1,7 @@
 // minnow: one include for the whole library (the target minnow::minnow), floor by floor as
 // docs/design.md draws them. Installed, it is <minnow/minnow.h>.
-// Left out on purpose: the kernels behind the layers (core/kernels/gemm.h, column_ops.h, matrix.h;
-// threading.h, with set_num_threads, is in, and so are im2col.h and convolution.h), and the
+// Left out on purpose: the kernels behind the layers (core/kernels/gemm.h, column_ops.h, matrix.h,
+// philox.h; threading.h, with set_num_threads, is in, and so are im2col.h and convolution.h), and the
 // plotting module plot/ (its own target, minnow::plot, with libpng: include <minnow/plot/plot.h>).
 // tests/core/umbrella_test.cpp checks the list.
 #pragma once

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/kernels/philox.h"
 #include "core/random.h"
 
 namespace minnow {
@@ -32,39 +33,33 @@ Fans compute_fans(const Shape& s) {
   return {double(s[-2]) * receptive, double(s[-1]) * receptive};
 }
 
-// N(mean, stddev) cut at mean +- 2 stddev: draws outside are drawn again.
-void fill_truncated_normal(Tensor& t, Rng& rng, float mean, float stddev) {
-  for (float& v : t.values()) {
-    float z;
-    do z = rng.normal();
-    while (std::fabs(z) > 2.0f);
-    v = mean + stddev * z;
-  }
+// N(mean, stddev) cut at mean +- 2 stddev: draws outside are drawn again (core/kernels/philox.h).
+void fill_truncated_normal(Tensor& t, std::uint64_t seed, float mean, float stddev) {
+  philox_truncated_normal(t.values().data(), t.size(), seed, mean, stddev);
 }
 
 // variance_scaling with Keras' lecun / glorot / he presets expressed in it.
-void fill_variance_scaling(Tensor& t, Rng& rng, double scale, const std::string& mode, const std::string& dist) {
+void fill_variance_scaling(Tensor& t, std::uint64_t seed, double scale, const std::string& mode,
+                           const std::string& dist) {
   const Fans fans = compute_fans(t.shape());
   const double n = mode == "fan_in" ? fans.in : (mode == "fan_out" ? fans.out : (fans.in + fans.out) / 2);
   const double v = scale / std::max(1.0, n);
-  if (dist == "truncated_normal") return fill_truncated_normal(t, rng, 0.0f, float(std::sqrt(v) / kTruncatedStddev));
-  if (dist == "untruncated_normal") {
-    for (float& x : t.values()) x = rng.normal(0.0f, float(std::sqrt(v)));
-    return;
-  }
+  if (dist == "truncated_normal") return fill_truncated_normal(t, seed, 0.0f, float(std::sqrt(v) / kTruncatedStddev));
+  if (dist == "untruncated_normal") return philox_normal(t.values().data(), t.size(), seed, 0.0f, float(std::sqrt(v)));
   const auto limit = float(std::sqrt(3 * v));  // uniform
-  for (float& x : t.values()) x = rng.uniform(-limit, limit);
+  philox_uniform(t.values().data(), t.size(), seed, -limit, limit);
 }
 
 // gain * Q of the QR decomposition of a normal (max(rows, cols) x min(rows, cols)) matrix.
-void fill_orthogonal(Tensor& t, Rng& rng, double gain) {
+void fill_orthogonal(Tensor& t, std::uint64_t seed, double gain) {
   if (t.shape().rank() < 2)
     throw ConfigError(
         fmt::format("orthogonal initializer: the tensor must have rank >= 2, but received shape {}", t.shape()));
   const long cols = t.shape()[-1], rows = cols == 0 ? 0 : t.size() / cols;
   const long big = std::max(rows, cols), small = std::min(rows, cols);
-  Eigen::MatrixXd a(big, small);
-  for (long i = 0; i < a.size(); ++i) a.data()[i] = rng.normal();
+  Eigen::MatrixXf normal(big, small);
+  philox_normal(normal.data(), normal.size(), seed, 0.0f, 1.0f);
+  const Eigen::MatrixXd a = normal.cast<double>();
   const Eigen::HouseholderQR<Eigen::MatrixXd> qr(a);
   Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(big, small);
   const Eigen::MatrixXd r = qr.matrixQR().topRows(small).triangularView<Eigen::Upper>();
@@ -123,27 +118,30 @@ void initialize(Tensor& t, const Initializer& init) {
   check_initializer(init, "initializer");
   if (init.name == "zeros") return t.fill(0.0f);
   if (init.name == "ones") return t.fill(1.0f);
-  Rng rng(init.seed ? *init.seed : next_session_seed());
+  // Every draw is keyed by the weight's seed and the element's index (core/kernels/philox.h): the
+  // same values for any number of threads, filled in parallel.
+  const std::uint64_t seed = init.seed ? *init.seed : next_session_seed();
+  float* out = t.values().data();
   const Fans fans = compute_fans(t.shape());
   if (init.name == "glorot_uniform" || init.name == "he_uniform") {
     const double limit =
         init.name == "glorot_uniform" ? std::sqrt(6.0 / (fans.in + fans.out)) : std::sqrt(6.0 / fans.in);
-    for (float& v : t.values()) v = rng.uniform(float(-limit), float(limit));
+    philox_uniform(out, t.size(), seed, float(-limit), float(limit));
   } else if (init.name == "he_normal") {
     // A normal truncated at two standard deviations; the divisor restores the variance 2/fan_in.
-    fill_truncated_normal(t, rng, 0.0f, float(std::sqrt(2.0 / fans.in) / kTruncatedStddev));
+    fill_truncated_normal(t, seed, 0.0f, float(std::sqrt(2.0 / fans.in) / kTruncatedStddev));
   } else if (init.name == "lecun_normal" || init.name == "lecun_uniform") {
-    fill_variance_scaling(t, rng, 1.0, "fan_in", init.name == "lecun_normal" ? "truncated_normal" : "uniform");
+    fill_variance_scaling(t, seed, 1.0, "fan_in", init.name == "lecun_normal" ? "truncated_normal" : "uniform");
   } else if (init.name == "variance_scaling") {
-    fill_variance_scaling(t, rng, init.scale, init.mode, init.distribution);
+    fill_variance_scaling(t, seed, init.scale, init.mode, init.distribution);
   } else if (init.name == "orthogonal") {
-    fill_orthogonal(t, rng, init.gain);
+    fill_orthogonal(t, seed, init.gain);
   } else if (init.name == "truncated_normal") {
-    fill_truncated_normal(t, rng, init.mean, init.stddev);
+    fill_truncated_normal(t, seed, init.mean, init.stddev);
   } else if (init.name == "random_normal") {
-    for (float& v : t.values()) v = rng.normal(init.mean, init.stddev);
+    philox_normal(out, t.size(), seed, init.mean, init.stddev);
   } else {  // random_uniform
-    for (float& v : t.values()) v = rng.uniform(init.minval, init.maxval);
+    philox_uniform(out, t.size(), seed, init.minval, init.maxval);
   }
 }
 

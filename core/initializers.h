@@ -22,7 +22,9 @@
 //   zeros, ones     constants
 // Fans as Keras computes them: a (in, out) kernel has fan_in = in, fan_out = out; a conv kernel
 // (kh, kw, in, out) has fan_in = kh*kw*in and fan_out = kh*kw*out. Every draw comes from the
-// seed (or the session's next seed): the same seed gives the same tensor on every platform.
+// seed (or the session's next seed) through the counter-based Philox generator, element i from
+// counter i (core/kernels/philox.h): the same seed gives the same tensor on every platform and
+// for any number of threads, and large tensors are filled in parallel.
 #pragma once
 
 #include <cstdint>
