@@ -503,8 +503,9 @@ void report_point(const Flags& f, const std::string& id, const std::string& size
   std::fflush(stdout);
 }
 
-// Training steps and inference forwards of `model` on (x, y), per sample. Each repetition runs at
-// least ~128 samples; costly points (above 5 GFLOP a repetition) repeat 3 times, others 5.
+// Inference forwards, then training steps, of `model` on (x, y), per sample. Inference runs first
+// so that its peak memory is its own (training's buffers are larger). A repetition runs about
+// 128 samples but at most ~1 GFLOP; costly points (above 5 GFLOP a repetition) repeat 3 times.
 void measure_point(const Flags& f, const std::string& id, const std::string& size_kv, Model& model, Optimizer& opt,
                    const Loss& loss, const Tensor& x, const Tensor& y) {
   const std::vector<Parameter*> params = model.trainable_weights();
@@ -516,14 +517,14 @@ void measure_point(const Flags& f, const std::string& id, const std::string& siz
   };
   auto infer = [&] { model.forward(x, Mode::Inference); };
   const double batch = double(x.shape()[0]);
-  const int block = std::max(1, int(128 / batch));
   const bench::StepWork train_work = bench::step_work(model, batch, true, bench::update_cost(opt));
+  const int block = std::max(1, int(std::min(128 / batch, 1e9 / train_work.flops)));
   const int reps = f.reps ? f.reps : train_work.flops * block > 5e9 ? 3 : 5;
-  Measurement m = time_steps(f, train, block, reps);
-  m.phase = "train", m.samples = batch, m.work = train_work;
-  report_point(f, id, size_kv, m);
-  m = time_steps(f, infer, block, reps, /*wait=*/false);
+  Measurement m = time_steps(f, infer, block, reps);
   m.phase = "infer", m.samples = batch, m.work = bench::step_work(model, batch, false, {});
+  report_point(f, id, size_kv, m);
+  m = time_steps(f, train, block, reps, /*wait=*/false);
+  m.phase = "train", m.samples = batch, m.work = train_work;
   report_point(f, id, size_kv, m);
 }
 
@@ -565,7 +566,8 @@ bench::SweepPoint run_point(const Flags& f, const std::string& point, double x) 
     const bool train = kv.at("phase") == "train";
     (train ? p.train_ms : p.infer_ms) = std::stod(kv.at("ms_per_sample"));
     (train ? p.train_rss_mb : p.infer_rss_mb) = std::stod(kv.at("peak_rss_mb"));
-    if (train) p.floor_ms = std::stod(kv.at("floor_ms_per_sample")), p.min_mb = std::stod(kv.at("min_mb"));
+    (train ? p.floor_ms : p.infer_floor_ms) = std::stod(kv.at("floor_ms_per_sample"));
+    if (train) p.min_mb = std::stod(kv.at("min_mb"));
   }
   return p;
 }

@@ -1,6 +1,6 @@
 // The picture of minnow_bench --sweep: for each swept network, time per sample (training step and
-// inference, with the training step's roofline floor) and peak resident memory (with the minimum
-// the training step needs), one row of two panels per network.
+// inference, each with its roofline floor) and peak resident memory (with the minimum the training
+// step needs), one row of two panels per network.
 #pragma once
 
 #include <string>
@@ -13,8 +13,9 @@ namespace bench {
 
 // One point of a sweep: the swept size and what the child process measured there.
 struct SweepPoint {
-  double x = 0;                                     // the plotted size (log2 batch, or pixels)
-  double train_ms = 0, infer_ms = 0, floor_ms = 0;  // per sample; floor of the training step
+  double x = 0;                             // the plotted size (log2 batch, or pixels)
+  double train_ms = 0, infer_ms = 0;        // per sample
+  double floor_ms = 0, infer_floor_ms = 0;  // the roofline floors, per sample
   double train_rss_mb = 0, infer_rss_mb = 0, min_mb = 0;
 };
 
@@ -22,13 +23,14 @@ struct SweepPoint {
 inline minnow::Image time_panel(const std::vector<SweepPoint>& pts, const std::string& title,
                                 const std::string& xlabel) {
   minnow::Series train{.label = "train step", .markers = true}, infer{.label = "inference", .markers = true},
-      floor{.label = "train floor", .markers = true};
+      floor{.label = "train floor", .markers = true}, infer_floor{.label = "infer floor", .markers = true};
   for (const auto& p : pts) {
     train.x.push_back(p.x), train.y.push_back(p.train_ms);
     infer.x.push_back(p.x), infer.y.push_back(p.infer_ms);
     floor.x.push_back(p.x), floor.y.push_back(p.floor_ms);
+    infer_floor.x.push_back(p.x), infer_floor.y.push_back(p.infer_floor_ms);
   }
-  return minnow::line_plot({train, infer, floor},
+  return minnow::line_plot({train, infer, floor, infer_floor},
                            {.title = title, .xlabel = xlabel, .ylabel = "ms per sample", .ymin = 0.0});
 }
 
