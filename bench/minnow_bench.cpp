@@ -16,14 +16,16 @@
 // forward), that as a fraction of the machine's GEMM throughput measured at the start of the same
 // run (Eigen sgemm 1024^3 with the same threads), the foreign CPU load while it ran, and the peak
 // resident memory of the phase. Each workload runs in its own process so that its memory is its own.
-// The run also measures the memory bandwidth (STREAM triad, bench/stream.h), and every measurement
-// gets a roofline floor (bench/roofline.h): the larger of its FLOPs at the sgemm rate and the bytes
-// its layers must move at that bandwidth; x_floor = median / floor. min_mb is the least memory the
-// phase needs (weights, gradients and optimizer state, every layer's output, the input batch).
+// The run also measures the memory bandwidth (STREAM triad, bench/stream.h: arrays beyond the L3,
+// and arrays inside L3 and L2), and every measurement gets a roofline floor (bench/roofline.h): the
+// larger of its FLOPs at the sgemm rate and the bytes its layers must move at the bandwidth of the
+// level holding its working set (bw_level: dram, l3 or l2); x_floor = median / floor, at least 1.
+// min_mb is the least memory the phase needs (weights, gradients and optimizer state, every
+// layer's output, the input batch; an epoch adds the data sets).
 // Output: a table for people and one line per measurement for programs:
 //   RESULT workload=W2 phase=train median_ms=... min_ms=... max_ms=... samples_per_s=... gflops=...
 //          peak_fraction=... peak_rss_mb=... min_mb=... foreign_cores=... threads=... floor_ms=...
-//          x_floor=... flops_ms=... bytes_ms=... bytes_mb=...
+//          x_floor=... flops_ms=... bytes_ms=... bytes_mb=... bw_level=...
 // W4 and W5 add train_rss_mb (the peak while fitting epoch 1, before any evaluation) and
 // eval_rss_ratio = peak_rss_mb / train_rss_mb (evaluation runs in the training batch size).
 //
@@ -36,8 +38,8 @@
 // side, on random data, each point in its own process; it prints per point the time per sample,
 // samples/s, peak RSS and x_floor (RESULT workload=W4sweep|W2sweep phase=train|infer ...) and draws
 // them into a PNG (default bench-sweep.png; --sweep-png PATH).
-// --peak-gflops, --bandwidth-gbps and --sweep-point are how the parent hands its figures and the
-// sweep point to a child process.
+// --peak-gflops, --bandwidth-gbps, --l3-gbps, --l2-gbps and --sweep-point are how the parent hands
+// its figures and the sweep point to a child process.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

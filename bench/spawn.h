@@ -13,8 +13,6 @@
 #include <sys/wait.h>
 #include <vector>
 
-extern char** environ;
-
 namespace bench {
 
 // Runs /proc/self/exe with `args` (argv[1..]) and waits for it; returns its exit code. With
