@@ -146,7 +146,7 @@ def report(results):
         lines.append(f"| {key[0]} | {key[1]} | {mm:.3f} | {tm:.3f} | {mm / tm:.3f} | {tm / mm:.2f}x | "
                      f"{med(m[key], 'gflops'):.1f} | {med(m[key], 'peak_fraction'):.2f} | "
                      f"{med(m[key], 'floor_ms'):.3f} | {med(m[key], 'x_floor'):.1f} | {med(m[key], 'peak_rss_mb'):.0f} | "
-                     f"{med(m[key], 'min_mb'):.0f} | {med(t[key], 'peak_rss_mb'):.0f} | {med(m[key], 'foreign_cores'):.2f} / "
+                     f"{med(m[key], 'min_mb'):.1f} | {med(t[key], 'peak_rss_mb'):.0f} | {med(m[key], 'foreign_cores'):.2f} / "
                      f"{med(t[key], 'foreign_cores'):.2f} | {'; '.join(notes)} |")
     gemm = m.get(("GEMM", "sgemm1024"))
     if gemm:
@@ -155,8 +155,9 @@ def report(results):
     stream = m.get(("STREAM", "triad"))
     if stream:
         lines += [f"Memory bandwidth (STREAM triad, {a.threads} threads, median of the runs): "
-                  f"{med(stream, 'gbps'):.1f} GB/s. floor = max(FLOPs / GEMM peak, bytes / bandwidth); "
-                  "x floor = minnow median / floor"]
+                  f"{med(stream, 'gbps'):.1f} GB/s (in L3 {med(stream, 'l3_gbps'):.1f}, in L2 "
+                  f"{med(stream, 'l2_gbps'):.1f}). floor = max(FLOPs / GEMM peak, bytes / bandwidth of the level "
+                  "holding the step's working set); x floor = minnow median / floor"]
     text = "\n".join(lines)
     print("\n" + text)
     if a.markdown:

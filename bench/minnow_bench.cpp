@@ -170,7 +170,7 @@ void report(const Flags& f, const Measurement& m) {
   const double median_ms = m.seconds.median * 1e3, x_floor = fl.ms() > 0 ? median_ms / fl.ms() : 0;
   const double min_mb = m.work.min_mb + m.extra_mb;
   fmt::print(
-      "{:<4} {:<6} {:>11.3f} {:>11.3f} {:>11.3f} {:>12.1f} {:>8.1f} {:>6.2f} {:>10.3f} {:>7.1f} {:>8.0f} {:>8.0f} "
+      "{:<4} {:<6} {:>11.3f} {:>11.3f} {:>11.3f} {:>12.1f} {:>8.1f} {:>6.2f} {:>10.3f} {:>7.1f} {:>8.0f} {:>8.1f} "
       "{:>8.2f}  {}\n",
       m.workload, m.phase, median_ms, m.seconds.min * 1e3, m.seconds.max * 1e3, m.samples / m.seconds.median, gflops,
       frac, fl.ms(), x_floor, m.peak_rss_mb, min_mb, m.foreign, m.extra);
