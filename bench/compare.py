@@ -14,6 +14,9 @@ points at OpenBLAS, else /tmp/openblas, fetching the package there when missing:
     mkdir -p /tmp/openblas && cd /tmp/openblas && apt-get download libopenblas0-openmp
     dpkg -x libopenblas0-openmp_*.deb x
 --scaling also runs minnow with 1 thread and prints the speed-up of --threads over 1.
+minnow's rows also show its roofline floor (floor ms: the larger of the FLOPs at the GEMM peak and
+the bytes its layers must move at the STREAM triad bandwidth; x floor = minnow median / floor) and
+the least memory the phase needs (min MB) beside its peak RSS.
 The machine may be shared: every figure comes with the CPU load other processes caused while it
 ran (foreign cores); each program waits (up to a minute) for a quiet machine before timing.
 """
@@ -125,8 +128,9 @@ def report(results):
              f"{'quick; ' if a.quick else ''}medians over {len(results['minnow']) // max(1, len(a.workloads.split(',')))} "
              "round(s)", "",
              "| workload | phase | minnow ms | PyTorch ms | ratio | PyTorch / minnow | minnow GFLOP/s | of GEMM peak "
-             "| minnow RSS MB | PyTorch RSS MB | foreign cores (minnow / PyTorch) | notes |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| minnow floor ms | minnow x floor | minnow RSS MB | minnow min MB | PyTorch RSS MB "
+             "| foreign cores (minnow / PyTorch) | notes |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for key in sorted(k for k in m if k[0] != "GEMM"):
         if key not in t:
             continue
@@ -140,13 +144,20 @@ def report(results):
             notes.append(f"1-thread minnow {med(m1[key], 'median_ms'):.3f} ms: x{med(m1[key], 'median_ms') / mm:.2f} "
                          f"with {a.threads} threads")
         lines.append(f"| {key[0]} | {key[1]} | {mm:.3f} | {tm:.3f} | {mm / tm:.3f} | {tm / mm:.2f}x | "
-                     f"{med(m[key], 'gflops'):.1f} | {med(m[key], 'peak_fraction'):.2f} | {med(m[key], 'peak_rss_mb'):.0f} | "
-                     f"{med(t[key], 'peak_rss_mb'):.0f} | {med(m[key], 'foreign_cores'):.2f} / "
+                     f"{med(m[key], 'gflops'):.1f} | {med(m[key], 'peak_fraction'):.2f} | "
+                     f"{med(m[key], 'floor_ms'):.3f} | {med(m[key], 'x_floor'):.1f} | {med(m[key], 'peak_rss_mb'):.0f} | "
+                     f"{med(m[key], 'min_mb'):.1f} | {med(t[key], 'peak_rss_mb'):.0f} | {med(m[key], 'foreign_cores'):.2f} / "
                      f"{med(t[key], 'foreign_cores'):.2f} | {'; '.join(notes)} |")
     gemm = m.get(("GEMM", "sgemm1024"))
     if gemm:
         lines += ["", f"GEMM peak (Eigen sgemm 1024^3, {a.threads} threads, median of the runs): "
                       f"{med(gemm, 'gflops'):.1f} GFLOP/s; minnow::gemm {med(gemm, 'minnow_gemm_gflops'):.1f} GFLOP/s"]
+    stream = m.get(("STREAM", "triad"))
+    if stream:
+        lines += [f"Memory bandwidth (STREAM triad, {a.threads} threads, median of the runs): "
+                  f"{med(stream, 'gbps'):.1f} GB/s (in L3 {med(stream, 'l3_gbps'):.1f}, in L2 "
+                  f"{med(stream, 'l2_gbps'):.1f}). floor = max(FLOPs / GEMM peak, bytes / bandwidth of the level "
+                  "holding the step's working set); x floor = minnow median / floor"]
     text = "\n".join(lines)
     print("\n" + text)
     if a.markdown:

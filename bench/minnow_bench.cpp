@@ -16,34 +16,51 @@
 // forward), that as a fraction of the machine's GEMM throughput measured at the start of the same
 // run (Eigen sgemm 1024^3 with the same threads), the foreign CPU load while it ran, and the peak
 // resident memory of the phase. Each workload runs in its own process so that its memory is its own.
+// The run also measures the memory bandwidth (STREAM triad, bench/stream.h: arrays beyond the L3,
+// and arrays inside L3 and L2), and every measurement gets a roofline floor (bench/roofline.h): the
+// larger of its FLOPs at the sgemm rate and the bytes its layers must move at the bandwidth of the
+// level holding its working set (bw_level: dram, l3 or l2); x_floor = median / floor, at least 1.
+// min_mb is the least memory the phase needs (weights, gradients and optimizer state, every
+// layer's output, the input batch; an epoch adds the data sets).
 // Output: a table for people and one line per measurement for programs:
 //   RESULT workload=W2 phase=train median_ms=... min_ms=... max_ms=... samples_per_s=... gflops=...
-//          peak_fraction=... peak_rss_mb=... foreign_cores=... threads=...
+//          peak_fraction=... peak_rss_mb=... min_mb=... foreign_cores=... threads=... floor_ms=...
+//          x_floor=... flops_ms=... bytes_ms=... bytes_mb=... bw_level=...
+// W4 and W5 add train_rss_mb (the peak while fitting epoch 1, before any evaluation) and
+// eval_rss_ratio = peak_rss_mb / train_rss_mb (evaluation runs in the training batch size).
 //
 // usage: minnow_bench [--workload W1,W2,..|all] [--threads N] [--quick] [--reps N] [--epochs N]
-//                     [--data DIR] [--quiet-wait SECONDS] [--profile]
+//                     [--data DIR] [--quiet-wait SECONDS] [--profile] [--sweep [--sweep-png PATH]]
 // --profile adds per-layer times (and each Dense/Conv2D forward's GEMM rate); with W4 it profiles
 // one batch first, and --epochs -1 skips W4's epochs.
-#include <spawn.h>
-
+// --sweep (instead of the workloads) times training steps and inference of W4's network over batch
+// sizes 1, 2, 4, ..., 512 and of W2's network (batch 8) over square images of 32 to 512 pixels on a
+// side, on random data, each point in its own process; it prints per point the time per sample,
+// samples/s, peak RSS and x_floor (RESULT workload=W4sweep|W2sweep phase=train|infer ...) and draws
+// them into a PNG (default bench-sweep.png; --sweep-png PATH).
+// --peak-gflops, --bandwidth-gbps, --l3-gbps, --l2-gbps and --sweep-point are how the parent hands
+// its figures and the sweep point to a child process.
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "bench/bench_util.h"
+#include "bench/roofline.h"
+#include "bench/spawn.h"
+#include "bench/stream.h"
+#include "bench/sweep_plot.h"
 #include "core/kernels/gemm.h"
 #include "core/kernels/threading.h"
 #include "minnow.h"
-
-extern char** environ;
 
 using namespace minnow;
 
@@ -52,10 +69,12 @@ namespace {
 struct Flags {
   std::vector<std::string> workloads = {"W1", "W2", "W3", "W4", "W5"};
   int threads = 0;
-  bool quick = false, profile = false, child = false;
+  bool quick = false, profile = false, child = false, sweep = false;
   int reps = 0, epochs = 0;
-  double quiet_wait = 60, peak_gflops = 0;
+  double quiet_wait = 60, peak_gflops = 0, bandwidth_gbps = 0, l3_gbps = 0, l2_gbps = 0;
   std::string data = default_fashion_mnist_dir();
+  std::string sweep_png = "bench-sweep.png";
+  std::string sweep_point;  // a child's point: "W4:64" (batch) or "W2:128" (image side)
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -80,7 +99,11 @@ Flags parse(int argc, char** argv) {
     };
     if (a == "--help" || a == "-h") {
       fmt::print("usage: minnow_bench [--workload W1,W2,..|all] [--threads N] [--quick] [--reps N] [--epochs N]\n"
-                 "                    [--data DIR] [--quiet-wait SECONDS] [--profile]\n");
+                 "                    [--data DIR] [--quiet-wait SECONDS] [--profile] [--sweep [--sweep-png PATH]]\n"
+                 "Times the workloads W1-W5 after measuring the sgemm rate and the memory bandwidth (STREAM\n"
+                 "triad); each result has a roofline floor (floor_ms, x_floor = median / floor) and min_mb.\n"
+                 "--sweep: W4's network over batch sizes 1..512 and W2's over image sizes 32..512, time per\n"
+                 "sample and peak memory per point, drawn into a PNG (default bench-sweep.png).\n");
       std::exit(0);
     } else if (a == "--workload") {
       const std::string v = value();
@@ -94,6 +117,12 @@ Flags parse(int argc, char** argv) {
     else if (a == "--quiet-wait") f.quiet_wait = std::stod(value());
     else if (a == "--child") f.child = true;
     else if (a == "--peak-gflops") f.peak_gflops = std::stod(value());
+    else if (a == "--bandwidth-gbps") f.bandwidth_gbps = std::stod(value());
+    else if (a == "--l3-gbps") f.l3_gbps = std::stod(value());
+    else if (a == "--l2-gbps") f.l2_gbps = std::stod(value());
+    else if (a == "--sweep") f.sweep = true;
+    else if (a == "--sweep-png") f.sweep_png = value();
+    else if (a == "--sweep-point") f.sweep_point = value();
     else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
   }
   for (const auto& w : f.workloads)
@@ -108,54 +137,62 @@ struct Measurement {
   std::string workload, phase;  // phase: train, infer or epoch
   bench::Stats seconds;         // per step or per epoch
   double samples = 0;           // per step or per epoch
-  double flops = 0;             // per step or per epoch
+  bench::StepWork work;         // FLOPs, bytes and minimum memory of one step
+  double steps = 1;             // steps per measured unit (an epoch's batches)
+  double extra_mb = 0;          // memory needed beside the step's (the data sets of an epoch)
   double foreign = 0;           // median foreign load over the repetitions
   double peak_rss_mb = 0;
   std::string extra;  // more key=value pairs
 };
 
+// The table's header, matching report()'s rows.
+void print_header() {
+  fmt::print("\n{:<4} {:<6} {:>11} {:>11} {:>11} {:>12} {:>8} {:>6} {:>10} {:>7} {:>8} {:>8} {:>8}\n", "id", "phase",
+             "median ms", "min ms", "max ms", "samples/s", "GFLOP/s", "peak", "floor ms", "x floor", "RSS MB", "min MB",
+             "foreign");
+}
+
+// The run's ceilings for the roofline floor (cache sizes from sysconf, as the parent measured them).
+bench::Roof roof(const Flags& f) {
+  const double l3 = bench::cache_bytes(_SC_LEVEL3_CACHE_SIZE, 0), l2 = bench::cache_bytes(_SC_LEVEL2_CACHE_SIZE, 0);
+  return {.gflops = f.peak_gflops,
+          .dram_gbps = f.bandwidth_gbps,
+          .l3_gbps = f.l3_gbps,
+          .l2_gbps = f.l2_gbps,
+          .l3_mb = l3 / 1e6,
+          .l2_mb = l2 * num_threads() / 1e6};
+}
+
 void report(const Flags& f, const Measurement& m) {
-  const double gflops = m.flops / m.seconds.median / 1e9;
+  const double flops = m.work.flops * m.steps, gflops = flops / m.seconds.median / 1e9;
   const double frac = f.peak_gflops > 0 ? gflops / f.peak_gflops : 0;
-  fmt::print("{:<4} {:<6} {:>11.3f} {:>11.3f} {:>11.3f} {:>12.1f} {:>8.1f} {:>6.2f} {:>8.0f} {:>8.2f}  {}\n",
-             m.workload, m.phase, m.seconds.median * 1e3, m.seconds.min * 1e3, m.seconds.max * 1e3,
-             m.samples / m.seconds.median, gflops, frac, m.peak_rss_mb, m.foreign, m.extra);
+  const bench::Floor fl = bench::floor_of(m.work, m.steps, roof(f));
+  const double median_ms = m.seconds.median * 1e3, x_floor = fl.ms() > 0 ? median_ms / fl.ms() : 0;
+  const double min_mb = m.work.min_mb + m.extra_mb;
+  fmt::print(
+      "{:<4} {:<6} {:>11.3f} {:>11.3f} {:>11.3f} {:>12.1f} {:>8.1f} {:>6.2f} {:>10.3f} {:>7.1f} {:>8.0f} {:>8.1f} "
+      "{:>8.2f}  {}\n",
+      m.workload, m.phase, median_ms, m.seconds.min * 1e3, m.seconds.max * 1e3, m.samples / m.seconds.median, gflops,
+      frac, fl.ms(), x_floor, m.peak_rss_mb, min_mb, m.foreign, m.extra);
   fmt::print("RESULT workload={} phase={} median_ms={:.4f} min_ms={:.4f} max_ms={:.4f} samples_per_s={:.1f} "
-             "gflops={:.2f} peak_fraction={:.3f} peak_rss_mb={:.1f} foreign_cores={:.2f} threads={}{}{}\n",
-             m.workload, m.phase, m.seconds.median * 1e3, m.seconds.min * 1e3, m.seconds.max * 1e3,
-             m.samples / m.seconds.median, gflops, frac, m.peak_rss_mb, m.foreign, num_threads(),
-             m.extra.empty() ? "" : " ", m.extra);
+             "gflops={:.2f} peak_fraction={:.3f} peak_rss_mb={:.1f} min_mb={:.1f} foreign_cores={:.2f} threads={} "
+             "floor_ms={:.4f} x_floor={:.2f} flops_ms={:.4f} bytes_ms={:.4f} bytes_mb={:.2f} bw_level={}{}{}\n",
+             m.workload, m.phase, median_ms, m.seconds.min * 1e3, m.seconds.max * 1e3, m.samples / m.seconds.median,
+             gflops, frac, m.peak_rss_mb, min_mb, m.foreign, num_threads(), fl.ms(), x_floor, fl.flops_ms, fl.bytes_ms,
+             m.work.bytes * m.steps / 1e6, fl.level, m.extra.empty() ? "" : " ", m.extra);
   std::fflush(stdout);
 }
 
 double g_peak_gflops = 0;  // the run's sgemm rate, for --profile
 
-// Multiply-adds of one sample's forward pass through a Dense or Conv2D layer (0 for others).
-double layer_macs_per_sample(const Layer& l) {
-  if (const auto* d = dynamic_cast<const DenseLayer*>(&l))
-    return double(d->input_shape()[1]) * double(d->options().units);
-  if (const auto* c = dynamic_cast<const Conv2DLayer*>(&l)) {
-    const Shape &in = c->input_shape(), &out = c->output_shape();
-    return double(out[1]) * double(out[2]) * double(out[3]) * double(c->options().kernel_size[0]) *
-           double(c->options().kernel_size[1]) * double(in[3]);
-  }
-  return 0;
-}
-
-// Multiply-adds of one sample's forward pass through the model's Dense and Conv2D layers.
-double forward_macs_per_sample(const Model& model) {
-  double macs = 0;
-  for (const auto& l : model.layers()) macs += layer_macs_per_sample(*l);
-  return macs;
-}
-
 // ---- W1-W3: steps ------------------------------------------------------------------------------
 
-// Times `reps` repetitions of `block` calls of step() after two warm-up repetitions.
-Measurement time_steps(const Flags& f, const std::function<void()>& step, int block, int reps) {
+// Times `reps` repetitions of `block` calls of step() after two warm-up repetitions (and, with
+// `wait`, after waiting for a quiet machine).
+Measurement time_steps(const Flags& f, const std::function<void()>& step, int block, int reps, bool wait = true) {
   for (int w = 0; w < 2; ++w)
     for (int i = 0; i < block; ++i) step();
-  bench::wait_quiet(f.quiet_wait);
+  if (wait) bench::wait_quiet(f.quiet_wait);
   bench::reset_peak_rss();
   std::vector<double> per_step, foreign;
   for (int r = 0; r < reps; ++r) {
@@ -204,7 +241,7 @@ void profile_layers(Model& model, const Tensor& x, const Loss& loss, const Tenso
   const double batch = double(x.shape()[0]);
   for (size_t i = 0; i < layers.size(); ++i) {
     // The forward GEMM's rate for Dense and Conv2D, as a fraction of the run's sgemm peak.
-    const double macs = layer_macs_per_sample(*layers[i]) * batch, rate = 2 * macs / (fwd[i] / reps) / 1e9;
+    const double macs = bench::layer_macs_per_sample(*layers[i]) * batch, rate = 2 * macs / (fwd[i] / reps) / 1e9;
     fmt::print("  profile {:<24} forward {:9.3f} ms (cpu {:9.3f})  backward {:9.3f} ms (cpu {:9.3f}){}\n",
                layers[i]->name(), fwd[i] * 1e3 / reps, fwd_cpu[i] * 1e3 / reps, bwd[i] * 1e3 / reps,
                bwd_cpu[i] * 1e3 / reps,
@@ -223,12 +260,13 @@ void run_steps(const Flags& f, const std::string& id, Model& model, Optimizer& o
     opt.apply_gradients(params);
   };
   auto infer = [&] { model.forward(x, Mode::Inference); };
-  const double batch = double(x.shape()[0]), fwd_flops = 2 * forward_macs_per_sample(model) * batch;
+  const double batch = double(x.shape()[0]);
   Measurement m = time_steps(f, train, block, reps);
-  m.workload = id, m.phase = "train", m.samples = batch, m.flops = 3 * fwd_flops;
+  m.workload = id, m.phase = "train", m.samples = batch;
+  m.work = bench::step_work(model, batch, true, bench::update_cost(opt));
   report(f, m);
   m = time_steps(f, infer, block, reps);
-  m.workload = id, m.phase = "infer", m.samples = batch, m.flops = fwd_flops;
+  m.workload = id, m.phase = "infer", m.samples = batch, m.work = bench::step_work(model, batch, false, {});
   report(f, m);
   if (f.profile) profile_layers(model, x, loss, y, reps);
 }
@@ -260,15 +298,20 @@ void w1(const Flags& f) {
                       : 7);
 }
 
-void w2(const Flags& f) {
-  auto inputs = Input({100, 200, 3});
+// W2's network on height x width x 3 images: Conv2D(30, 4x4, same) -> BN -> Flatten -> Dense(10).
+std::unique_ptr<Model> w2_model(long height, long width) {
+  auto inputs = Input({height, width, 3});
   auto h = Conv2D({.filters = 30, .kernel_size = {4, 4}, .padding = "same"})(inputs);
   h = BatchNormalization()(h);
   h = Flatten()(h);
-  Model model(inputs, Dense(10)(h));
+  return std::make_unique<Model>(inputs, Dense(10)(h));
+}
+
+void w2(const Flags& f) {
+  const std::unique_ptr<Model> model = w2_model(100, 200);
   SGD opt(SGDOptions{.learning_rate = 1e-3f});
   MeanSquaredError loss;
-  run_steps(f, "W2", model, opt, loss, random_normal({16, 100, 200, 3}, 1), random_normal({16, 10}, 2), 1,
+  run_steps(f, "W2", *model, opt, loss, random_normal({16, 100, 200, 3}, 1), random_normal({16, 10}, 2), 1,
             f.reps    ? f.reps
             : f.quick ? 3
                       : 7);
@@ -289,13 +332,14 @@ void w3(const Flags& f) {
 
 // ---- W4-W5: epochs -----------------------------------------------------------------------------
 
+// Times `epochs` epochs of fit, each followed by an evaluation on the test set in the training
+// batch size (a larger one would size every layer's buffers for it and grow the memory).
 void run_epochs(const Flags& f, const std::string& id, Model& model, const Tensor& x, const Tensor& y,
                 const Tensor& x_test, const Tensor& y_test, long batch, int epochs) {
   const double n = double(x.shape()[0]);
-  const double epoch_flops = 3 * 2 * forward_macs_per_sample(model) * n;
   std::vector<double> seconds, foreign;
   std::string accuracies;
-  double peak = 0;
+  double train_rss = 0;
   bench::wait_quiet(f.quiet_wait);
   bench::reset_peak_rss();
   for (int e = 1; e <= epochs; ++e) {
@@ -304,24 +348,27 @@ void run_epochs(const Flags& f, const std::string& id, Model& model, const Tenso
     s.stop();
     seconds.push_back(s.wall);
     foreign.push_back(s.foreign);
-    peak = std::max(peak, bench::peak_rss_mb());
-    const Logs logs = model.evaluate(x_test, y_test, 1000);
+    if (e == 1) train_rss = bench::peak_rss_mb();
+    const Logs logs = model.evaluate(x_test, y_test, batch);
     fmt::print("{:<4} epoch {}: {:.2f} s, test accuracy {:.4f}, test loss {:.4f}, foreign load {:.2f}\n", id, e, s.wall,
                logs.at("accuracy"), logs.at("loss"), s.foreign);
     accuracies += fmt::format(" test_acc_epoch{}={:.4f}", e, logs.at("accuracy"));
   }
   Measurement m;
-  m.workload = id, m.phase = "epoch", m.samples = n, m.flops = epoch_flops;
+  m.workload = id, m.phase = "epoch", m.samples = n;
+  m.work = bench::step_work(model, double(batch), true, bench::update_cost(model.optimizer()));
+  m.steps = std::ceil(n / double(batch));
+  m.extra_mb = 4e-6 * double(x.size() + y.size() + x_test.size() + y_test.size());  // the data sets
   m.seconds = bench::stats(seconds);
   m.foreign = bench::stats(foreign).median;
-  m.peak_rss_mb = peak;
-  m.extra = fmt::format("epochs={}{}", epochs, accuracies);
+  m.peak_rss_mb = bench::peak_rss_mb();  // fit and evaluation of every epoch
+  m.extra = fmt::format("epochs={} train_rss_mb={:.1f} eval_rss_ratio={:.3f}{}", epochs, train_rss,
+                        m.peak_rss_mb / train_rss, accuracies);
   report(f, m);
 }
 
-void w4(const Flags& f) {
-  Dataset train = load_mnist(f.data, "train"), test = load_mnist(f.data, "test");
-  Sequential model;
+// W4's Fashion-MNIST CNN, compiled with Adam and sparse categorical cross-entropy.
+void build_w4(Sequential& model) {
   model.add(Input({28, 28, 1}));
   for (long filters : {32L, 64L}) {
     model.add(Conv2D({.filters = filters, .kernel_size = {3, 3}, .padding = "same"}));
@@ -336,6 +383,12 @@ void w4(const Flags& f) {
   model.add(Dense(10, "softmax"));
   model.compile(std::make_shared<Adam>(AdamOptions{.learning_rate = 1e-3f}),
                 std::make_shared<SparseCategoricalCrossentropy>(), {"accuracy"});
+}
+
+void w4(const Flags& f) {
+  Dataset train = load_mnist(f.data, "train"), test = load_mnist(f.data, "test");
+  Sequential model;
+  build_w4(model);
   if (f.profile) {
     std::vector<long> idx(64);
     for (long i = 0; i < 64; ++i) idx[size_t(i)] = i;
@@ -396,30 +449,156 @@ double gemm_peak(const Flags& f) {
   return peak;
 }
 
-// Runs this program again for one workload, so that the workload's peak memory is its own.
-int run_child(char** argv, const Flags& f, const std::string& workload) {
-  std::vector<std::string> args = {"/proc/self/exe", "--child",
-                                   "--workload",     workload,
-                                   "--peak-gflops",  fmt::format("{}", f.peak_gflops),
-                                   "--threads",      std::to_string(num_threads()),
-                                   "--quiet-wait",   fmt::format("{}", f.quiet_wait),
-                                   "--data",         f.data};
-  if (f.quick) args.push_back("--quick");
-  if (f.profile) args.push_back("--profile");
+// The memory (and cache) bandwidths, printed beside the GEMM peak and kept in f.
+void stream_bandwidth(Flags& f) {
+  const bench::Bandwidths bw = bench::measure_bandwidths(f.quick ? 5 : 9, f.quiet_wait);
+  fmt::print("Memory bandwidth: STREAM triad on 3 x {:.0f} MB with {} threads: median {:.1f} GB/s (best {:.1f}); "
+             "foreign load {:.2f}\n",
+             bw.dram.array_mb, bw.dram.threads, bw.dram.gbps, bw.dram.best_gbps, bw.dram.foreign);
+  fmt::print("  in cache: L3 ({:.0f} MB) {:.1f} GB/s, L2 ({:.1f} MB over the threads) {:.1f} GB/s\n", bw.l3_mb,
+             bw.l3.gbps, bw.l2_mb, bw.l2.gbps);
+  fmt::print("RESULT workload=STREAM phase=triad gbps={:.2f} best_gbps={:.2f} array_mb={:.1f} l3_gbps={:.2f} "
+             "l2_gbps={:.2f} l3_mb={:.1f} l2_mb={:.1f} foreign_cores={:.2f} threads={}\n",
+             bw.dram.gbps, bw.dram.best_gbps, bw.dram.array_mb, bw.l3.gbps, bw.l2.gbps, bw.l3_mb, bw.l2_mb,
+             bw.dram.foreign, bw.dram.threads);
+  f.bandwidth_gbps = bw.dram.gbps, f.l3_gbps = bw.l3.gbps, f.l2_gbps = bw.l2.gbps;
+}
+
+// The flags a child process gets: the run's figures and settings.
+std::vector<std::string> child_args(const Flags& f) {
+  auto num = [](double v) { return fmt::format("{}", v); };
+  std::vector<std::string> args = {"--child", "--threads", std::to_string(num_threads()), "--data", f.data};
+  args.insert(args.end(), {"--peak-gflops", num(f.peak_gflops), "--bandwidth-gbps", num(f.bandwidth_gbps)});
+  args.insert(args.end(),
+              {"--l3-gbps", num(f.l3_gbps), "--l2-gbps", num(f.l2_gbps), "--quiet-wait", num(f.quiet_wait)});
+  if (f.quick) args.emplace_back("--quick");
   if (f.reps) args.insert(args.end(), {"--reps", std::to_string(f.reps)});
+  return args;
+}
+
+// Runs this program again for one workload, so that the workload's peak memory is its own.
+int run_child(const Flags& f, const std::string& workload) {
+  std::vector<std::string> args = child_args(f);
+  args.insert(args.end(), {"--workload", workload});
+  if (f.profile) args.emplace_back("--profile");
   if (f.epochs) args.insert(args.end(), {"--epochs", std::to_string(f.epochs)});
-  std::vector<char*> cargs;
-  for (auto& a : args) cargs.push_back(a.data());
-  cargs.push_back(nullptr);
-  pid_t pid = 0;
+  return bench::spawn_self(args);
+}
+
+// ---- --sweep: time per sample over batch sizes and image sizes ----------------------------------
+
+constexpr long kW2SweepBatch = 8;  // W2's image sweep: batch 8 keeps the 512 x 512 point to seconds
+
+// Prints one phase of a sweep point: a line for people and a RESULT line.
+void report_point(const Flags& f, const std::string& id, const std::string& size_kv, const Measurement& m) {
+  const bench::Floor fl = bench::floor_of(m.work, 1, roof(f));
+  const double ms = m.seconds.median * 1e3 / m.samples, floor_ms = fl.ms() / m.samples;
+  const double x_floor = floor_ms > 0 ? ms / floor_ms : 0;
+  fmt::print("{} {:<5} {}: {:.4f} ms/sample, {:.0f} samples/s, x floor {:.1f}, peak RSS {:.0f} MB (min {:.0f}), "
+             "foreign {:.2f}\n",
+             id, m.phase, size_kv, ms, 1e3 / ms, x_floor, m.peak_rss_mb, m.work.min_mb, m.foreign);
+  fmt::print(
+      "RESULT workload={} phase={} {} ms_per_sample={:.5f} samples_per_s={:.1f} peak_rss_mb={:.1f} min_mb={:.1f} "
+      "floor_ms_per_sample={:.5f} x_floor={:.2f} median_ms={:.4f} foreign_cores={:.2f} threads={}\n",
+      id, m.phase, size_kv, ms, 1e3 / ms, m.peak_rss_mb, m.work.min_mb, floor_ms, x_floor, m.seconds.median * 1e3,
+      m.foreign, num_threads());
   std::fflush(stdout);
-  if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, cargs.data(), environ) != 0) {
-    fmt::print(stderr, "{}: cannot start a child process\n", argv[0]);
-    return 1;
+}
+
+// Inference forwards, then training steps, of `model` on (x, y), per sample. Inference runs first
+// so that its peak memory is its own (training's buffers are larger). A repetition runs about
+// 128 samples but at most ~1 GFLOP; costly points (above 5 GFLOP a repetition) repeat 3 times.
+void measure_point(const Flags& f, const std::string& id, const std::string& size_kv, Model& model, Optimizer& opt,
+                   const Loss& loss, const Tensor& x, const Tensor& y) {
+  const std::vector<Parameter*> params = model.trainable_weights();
+  Tensor grad;
+  auto train = [&] {
+    loss.compute(model.forward(x, Mode::Training), y, &grad);
+    model.backward(grad);
+    opt.apply_gradients(params);
+  };
+  auto infer = [&] { model.forward(x, Mode::Inference); };
+  const double batch = double(x.shape()[0]);
+  const bench::StepWork train_work = bench::step_work(model, batch, true, bench::update_cost(opt));
+  const int block = std::max(1, int(std::min(128 / batch, 1e9 / train_work.flops)));
+  const int reps = f.reps ? f.reps : train_work.flops * block > 5e9 ? 3 : 5;
+  Measurement m = time_steps(f, infer, block, reps);
+  m.phase = "infer", m.samples = batch, m.work = bench::step_work(model, batch, false, {});
+  report_point(f, id, size_kv, m);
+  m = time_steps(f, train, block, reps, /*wait=*/false);
+  m.phase = "train", m.samples = batch, m.work = train_work;
+  report_point(f, id, size_kv, m);
+}
+
+// Random class labels 0..9 for n samples.
+Tensor random_labels(long n, std::uint64_t seed) {
+  Tensor t(Shape{n});
+  Rng rng(seed);
+  for (float& v : t.values()) v = float(std::min(9, int(rng.uniform() * 10)));
+  return t;
+}
+
+// A child's sweep point, --sweep-point W4:BATCH or W2:SIDE, on random data.
+int sweep_point(const Flags& f) {
+  const std::string net = f.sweep_point.substr(0, 2);
+  const long size = std::stol(f.sweep_point.substr(3));
+  if (net == "W4") {
+    Sequential model;
+    build_w4(model);
+    measure_point(f, "W4sweep", fmt::format("batch={}", size), model, model.optimizer(), model.loss(),
+                  random_uniform({size, 28, 28, 1}, 1), random_labels(size, 2));
+  } else {
+    const std::unique_ptr<Model> model = w2_model(size, size);
+    SGD opt(SGDOptions{.learning_rate = 1e-3f});
+    MeanSquaredError loss;
+    measure_point(f, "W2sweep", fmt::format("image={} pixels={} batch={}", size, size * size, kW2SweepBatch), *model,
+                  opt, loss, random_normal({kW2SweepBatch, size, size, 3}, 1), random_normal({kW2SweepBatch, 10}, 2));
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  return 0;
+}
+
+// Runs one sweep point in its own process; returns its figures (x: the plotted size).
+bench::SweepPoint run_point(const Flags& f, const std::string& point, double x) {
+  std::vector<std::string> args = child_args(f);
+  args.insert(args.end(), {"--sweep-point", point});
+  std::string out;
+  if (bench::spawn_self(args, &out) != 0) fmt::print("sweep point {} failed\n", point);
+  bench::SweepPoint p{.x = x};
+  for (const auto& kv : bench::result_lines(out)) {
+    const bool train = kv.at("phase") == "train";
+    (train ? p.train_ms : p.infer_ms) = std::stod(kv.at("ms_per_sample"));
+    (train ? p.train_rss_mb : p.infer_rss_mb) = std::stod(kv.at("peak_rss_mb"));
+    (train ? p.floor_ms : p.infer_floor_ms) = std::stod(kv.at("floor_ms_per_sample"));
+    if (train) p.min_mb = std::stod(kv.at("min_mb"));
+  }
+  return p;
+}
+
+// The summary table of one sweep.
+void print_sweep(const std::string& title, const std::string& size, const std::vector<bench::SweepPoint>& pts,
+                 const std::vector<long>& sizes) {
+  fmt::print("\n{}\n{:>7} {:>14} {:>14} {:>12} {:>9} {:>9} {:>9} {:>8}\n", title, size, "train ms/smp", "infer ms/smp",
+             "train smp/s", "x floor", "train MB", "infer MB", "min MB");
+  for (size_t i = 0; i < pts.size(); ++i) {
+    const bench::SweepPoint& p = pts[i];
+    fmt::print("{:>7} {:>14.4f} {:>14.4f} {:>12.0f} {:>9.1f} {:>9.0f} {:>9.0f} {:>8.0f}\n", sizes[i], p.train_ms,
+               p.infer_ms, 1e3 / p.train_ms, p.train_ms / p.floor_ms, p.train_rss_mb, p.infer_rss_mb, p.min_mb);
+  }
+}
+
+// --sweep: W4's network over batch sizes 1..512, W2's over image sides 32..512, then the PNG.
+int run_sweep(const Flags& f) {
+  std::vector<long> batches, sides = {32, 64, 128, 256, 512};
+  for (long b = 1; b <= 512; b *= 2) batches.push_back(b);
+  std::vector<bench::SweepPoint> w4, w2;
+  for (long b : batches) w4.push_back(run_point(f, fmt::format("W4:{}", b), std::log2(double(b))));
+  for (long s : sides) w2.push_back(run_point(f, fmt::format("W2:{}", s), double(s * s)));
+  print_sweep("W4 CNN training steps and inference over batch sizes (ms per sample)", "batch", w4, batches);
+  print_sweep(fmt::format("W2 Conv-BN-Dense over square images, batch {} (ms per sample)", kW2SweepBatch), "side", w2,
+              sides);
+  bench::write_sweep_png(w4, w2, kW2SweepBatch, f.sweep_png);
+  fmt::print("\nsweep plot: {}\n", f.sweep_png);
+  return 0;
 }
 
 }  // namespace
@@ -432,16 +611,24 @@ int main(int argc, char** argv) try {
   if (f.child) {
     set_random_seed(42);
     g_peak_gflops = f.peak_gflops;
+    if (!f.sweep_point.empty()) return sweep_point(f);
     for (const auto& [id, fn] : all)
       if (id == f.workloads.at(0)) fn(f);
     return 0;
   }
   fmt::print("minnow_bench: {} threads{}\n", num_threads(), f.quick ? ", quick" : "");
   f.peak_gflops = gemm_peak(f);
-  fmt::print("\n{:<4} {:<6} {:>11} {:>11} {:>11} {:>12} {:>8} {:>6} {:>8} {:>8}\n", "id", "phase", "median ms",
-             "min ms", "max ms", "samples/s", "GFLOP/s", "peak", "RSS MB", "foreign");
+  stream_bandwidth(f);
+  if (f.sweep) return run_sweep(f);
+  print_header();
   int rc = 0;
-  for (const auto& w : f.workloads) rc |= run_child(argv, f, w);
+  for (const auto& w : f.workloads) {
+    if ((w == "W4" || w == "W5") && !std::filesystem::exists(f.data)) {
+      fmt::print("{:<4} skipped: no Fashion-MNIST data in {} (--data DIR)\n", w, f.data);
+      continue;
+    }
+    rc |= run_child(f, w);
+  }
   return rc;
 } catch (const std::exception& e) {
   fmt::print(stderr, "minnow_bench: {}\n", e.what());
