@@ -1,6 +1,7 @@
 // minnow_bench: times the five workloads of the performance issue, as PyTorch runs them in
 // bench/torch_workloads.py (bench/compare.py runs both and prints the ratios).
 //
+//   INIT  building VGG16 (138 M weights drawn): 2 threads against 1, the same bits (bench/init_bench.h)
 //   W1  Input(30) -> Dense(50) -> BatchNormalization -> Dense(5); MSE, SGD(1e-3); batch 64
 //   W2  Input(100,200,3) -> Conv2D(30, 4x4, same) -> BatchNormalization -> Flatten -> Dense(10); batch 16
 //   W3  Input(512,512,3) -> Conv2D(16, 3x3, same) -> BN -> ReLU -> Conv2D(3, 3x3, same) -> BN;
@@ -29,7 +30,7 @@
 // W4 and W5 add train_rss_mb (the peak while fitting epoch 1, before any evaluation) and
 // eval_rss_ratio = peak_rss_mb / train_rss_mb (evaluation runs in the training batch size).
 //
-// usage: minnow_bench [--workload W1,W2,..|all] [--threads N] [--quick] [--reps N] [--epochs N]
+// usage: minnow_bench [--workload INIT,W1,W2,..|all] [--threads N] [--quick] [--reps N] [--epochs N]
 //                     [--data DIR] [--quiet-wait SECONDS] [--profile] [--sweep [--sweep-png PATH]]
 // --profile adds per-layer times (and each Dense/Conv2D forward's GEMM rate); with W4 it profiles
 // one batch first, and --epochs -1 skips W4's epochs.
@@ -54,6 +55,7 @@
 #include <fmt/format.h>
 
 #include "bench/bench_util.h"
+#include "bench/init_bench.h"
 #include "bench/roofline.h"
 #include "bench/spawn.h"
 #include "bench/stream.h"
@@ -67,7 +69,7 @@ using namespace minnow;
 namespace {
 
 struct Flags {
-  std::vector<std::string> workloads = {"W1", "W2", "W3", "W4", "W5"};
+  std::vector<std::string> workloads = {"INIT", "W1", "W2", "W3", "W4", "W5"};
   int threads = 0;
   bool quick = false, profile = false, child = false, sweep = false;
   int reps = 0, epochs = 0;
@@ -98,7 +100,7 @@ Flags parse(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--help" || a == "-h") {
-      fmt::print("usage: minnow_bench [--workload W1,W2,..|all] [--threads N] [--quick] [--reps N] [--epochs N]\n"
+      fmt::print("usage: minnow_bench [--workload INIT,W1,W2,..|all] [--threads N] [--quick] [--reps N] [--epochs N]\n"
                  "                    [--data DIR] [--quiet-wait SECONDS] [--profile] [--sweep [--sweep-png PATH]]\n"
                  "Times the workloads W1-W5 after measuring the sgemm rate and the memory bandwidth (STREAM\n"
                  "triad); each result has a roofline floor (floor_ms, x_floor = median / floor) and min_mb.\n"
@@ -126,8 +128,8 @@ Flags parse(int argc, char** argv) {
     else throw ConfigError(fmt::format("unknown flag '{}' (see --help)", a));
   }
   for (const auto& w : f.workloads)
-    if (w.size() != 2 || w[0] != 'W' || w[1] < '1' || w[1] > '5')
-      throw ConfigError(fmt::format("unknown workload '{}': use W1..W5 or all", w));
+    if (w != "INIT" && (w.size() != 2 || w[0] != 'W' || w[1] < '1' || w[1] > '5'))
+      throw ConfigError(fmt::format("unknown workload '{}': use INIT, W1..W5 or all", w));
   return f;
 }
 
@@ -612,6 +614,7 @@ int main(int argc, char** argv) try {
     set_random_seed(42);
     g_peak_gflops = f.peak_gflops;
     if (!f.sweep_point.empty()) return sweep_point(f);
+    if (f.workloads.at(0) == "INIT") bench::init_workload(f.quick ? 3 : 5);
     for (const auto& [id, fn] : all)
       if (id == f.workloads.at(0)) fn(f);
     return 0;

@@ -156,7 +156,7 @@ const Tensor& Layer::run_forward(std::span<const Tensor* const> xs, Mode mode) {
   check_forward_inputs(xs);
   // Resized only when the batch size changes, so that a steady-state step does not allocate.
   const long batch = xs[0]->shape()[0];
-  if (y_.shape().rank() == 0 || y_.shape()[0] != batch) y_.resize(output_shape_.with_batch(batch));
+  if (!views_input() && (y_.shape().rank() == 0 || y_.shape()[0] != batch)) y_.resize(output_shape_.with_batch(batch));
   inputs_.resize(xs.size());  // shared, not copied: backward reads them, whatever the caller does
   input_ptrs_.resize(xs.size());
   for (size_t i = 0; i < xs.size(); ++i) inputs_[i].share(*xs[i]), input_ptrs_[i] = &inputs_[i];
@@ -177,7 +177,7 @@ const Tensor& Layer::backward(const Tensor& dy, bool input_gradients) {
   dx_.resize(source ? 1 : input_shapes_.size());
   const long batch = y_.shape()[0];
   for (size_t i = 0; i < dx_.size(); ++i)
-    if (dx_[i].shape().rank() == 0 || dx_[i].shape()[0] != batch)
+    if (!views_input() && (dx_[i].shape().rank() == 0 || dx_[i].shape()[0] != batch))
       dx_[i].resize((source ? output_shape_ : input_shapes_[i]).with_batch(batch));
   input_gradients_needed_ = input_gradients;
   if (expected_inputs() == 1) backward_impl(dy, dx_[0]);

@@ -11,7 +11,8 @@
 //                                  returns the batch mean, so its gradient already carries 1/N.
 //                                  It may read the inputs of the last forward (input(), shared
 //                                  with the caller, no copy); may skip dx when !input_gradients_needed().
-// Layers with several inputs (Add, Concatenate) override the *_multi_impl hooks instead.
+// Layers with several inputs (Add, Concatenate) override the *_multi_impl hooks instead. Layers
+// whose y is x relabelled (Flatten, Reshape) return views_input(): y and dx are views, never resized.
 // Calling a layer on a SymbolicTensor records a Node of the functional API (core/symbolic.h).
 #pragma once
 
@@ -70,8 +71,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<Parameter*> trainable_weights();
   std::vector<Parameter*> non_trainable_weights();
   Parameter& weight(const std::string& name);  // throws UsageError when absent
-  // Keras' get_weights / set_weights: copies of the values, in weights() order. A count or shape
-  // that differs is a ShapeError naming the layer, the weight and both shapes; nothing changes.
+  // Keras' get_weights / set_weights (copies, weights() order); a mismatch is a ShapeError, no change.
   std::vector<Tensor> get_weights() const;
   void set_weights(const std::vector<Tensor>& values);
   long count_params() const;
@@ -83,9 +83,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Layer(std::string class_name, const std::string& name);  // "": snake_case(class_name)_N
   Parameter& add_weight(const std::string& name, const Shape& shape, const Initializer& init, bool trainable);
 
-  const Tensor& input(size_t i = 0) const { return inputs_.at(i); }  // of the last forward
-  // False when the caller of backward does not need dL/dx: backward_impl may leave dx unwritten.
-  bool input_gradients_needed() const { return input_gradients_needed_; }
+  const Tensor& input(size_t i = 0) const { return inputs_.at(i); }        // of the last forward
+  bool input_gradients_needed() const { return input_gradients_needed_; }  // false: dx may stay unwritten
+  virtual bool views_input() const { return false; }
   virtual Shape build_impl(const Shape& input_shape) = 0;
   virtual void forward_impl(const Tensor& x, Tensor& y, Mode mode) = 0;
   virtual void backward_impl(const Tensor& dy, Tensor& dx) = 0;

@@ -117,6 +117,14 @@ void Tensor::share(const Tensor& other) {
   capacity_ = other.capacity_;
 }
 
+void Tensor::share(const Tensor& other, const Shape& shape) {
+  if (checked_count(shape) != other.size_)
+    throw ShapeError(fmt::format("cannot view a tensor of shape {} ({} values) as {} ({} values)", other.shape_,
+                                 other.size_, shape, checked_count(shape)));
+  share(other);
+  shape_ = shape;
+}
+
 void Tensor::reserve_for(const Shape& shape, long n) {
   if (n > capacity_) {
     buffer_ = allocate(shape, n);

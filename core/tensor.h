@@ -34,6 +34,8 @@ class Tensor {
   // Makes this tensor another name for `other`'s values (same buffer, same shape): no copy, and
   // the buffer lives as long as either tensor uses it.
   void share(const Tensor& other);
+  // The same under another shape with as many values: a view (Flatten's output); ShapeError else.
+  void share(const Tensor& other, const Shape& shape);
 
   const Shape& shape() const { return shape_; }
   long size() const { return size_; }

@@ -43,12 +43,15 @@ Shape ReshapeLayer::build_impl(const Shape& in) {
   return Shape(out);
 }
 
+// y and dx are views (Tensor::share under another shape): relabelling copies nothing.
 void ReshapeLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
-  std::copy(x.data(), x.data() + x.size(), y.data());  // (F1)
+  if (y_shape_.rank() == 0 || y_shape_[0] != x.shape()[0]) y_shape_ = output_shape().with_batch(x.shape()[0]);
+  y.share(x, y_shape_);  // (F1)
 }
 
 void ReshapeLayer::backward_impl(const Tensor& dy, Tensor& dx) {
-  std::copy(dy.data(), dy.data() + dy.size(), dx.data());  // (B1)
+  if (x_shape_.rank() == 0 || x_shape_[0] != dy.shape()[0]) x_shape_ = input_shape().with_batch(dy.shape()[0]);
+  dx.share(dy, x_shape_);  // (B1)
 }
 
 LayerRef<ReshapeLayer> Reshape(std::vector<long> target_shape, const std::string& name) {

@@ -5,6 +5,8 @@
 // be -1: it is inferred as (d_1*...*d_r) / (the product of the other entries).
 //   (F1)  y = x, relabelled: row-major (NHWC) order is kept, as NumPy's / TF's reshape
 //   (B1)  dx = dy, relabelled back to x's shape
+// y is a view of x and dx a view of dy (the same buffer under another shape, as torch.flatten and
+// reshape return views): nothing is copied, and a write into one is seen in the other.
 // Reference: tf.keras.layers.Reshape.
 #pragma once
 
@@ -25,6 +27,8 @@ class ReshapeLayer : public Layer {
   Shape build_impl(const Shape& input_shape) override;
   void forward_impl(const Tensor& x, Tensor& y, Mode mode) override;
   void backward_impl(const Tensor& dy, Tensor& dx) override;
+  bool views_input() const override { return true; }
+  Shape y_shape_, x_shape_;  // the output's and the input's shape for the last batch size
 
   std::vector<long> target_;  // as given, possibly with one -1
 };
