@@ -620,6 +620,13 @@ int main(int argc, char** argv) try {
     return 0;
   }
   fmt::print("minnow_bench: {} threads{}\n", num_threads(), f.quick ? ", quick" : "");
+  const ParallelThresholds& pt = parallel_thresholds();  // measured at the first use (threading.h)
+  fmt::print("Threads from: {} floats, {} multiply-adds (a parallel region starts in {:.2f} us; one thread takes "
+             "{:.3f} ns per float streamed, {:.4f} ns per multiply-add)\n",
+             pt.floats, pt.macs, pt.start_us, pt.float_ns, pt.mac_ns);
+  fmt::print("RESULT workload=THREADS phase=thresholds floats={} macs={} start_us={:.3f} float_ns={:.4f} "
+             "mac_ns={:.5f} threads={}\n",
+             pt.floats, pt.macs, pt.start_us, pt.float_ns, pt.mac_ns, num_threads());
   f.peak_gflops = gemm_peak(f);
   stream_bandwidth(f);
   if (f.sweep) return run_sweep(f);

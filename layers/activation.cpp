@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/kernels/threading.h"
 
 namespace minnow {
 
@@ -31,19 +32,26 @@ ReLULayer::ReLULayer(const ReLUOptions& options) : Layer("ReLU", options.name), 
         fmt::format("{}: threshold must be finite, but received threshold={}", describe(), opt_.threshold));
 }
 
+// Element by element, in ranges on the threads the size calls for (core/kernels/threading.h).
 void ReLULayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
-  const float hi = opt_.max_value, t = opt_.threshold, a = opt_.negative_slope;
-  for (long i = 0; i < x.size(); ++i)                                   // (F1)
-    y[i] = x[i] >= hi ? hi : x[i] >= t ? x[i] : a * (x[i] - t) + 0.0f;  // + 0: 0 * (negative) is -0
+  const float *in = x.data(), hi = opt_.max_value, t = opt_.threshold, a = opt_.negative_slope;
+  float* out = y.data();
+  parallel_ranges(x.size(), [=](long first, long last) {                        // by value: no aliasing
+    for (long i = first; i < last; ++i)                                         // (F1)
+      out[i] = in[i] >= hi ? hi : in[i] >= t ? in[i] : a * (in[i] - t) + 0.0f;  // + 0: 0 * (negative) is -0
+  });
 }
 
 void ReLULayer::backward_impl(const Tensor& dy, Tensor& dx) {
   const float* x = input().data();  // the input of the last forward (shared, not copied)
-  const float* g = dy.data();
+  const float *g = dy.data(), hi = opt_.max_value, t = opt_.threshold, a = opt_.negative_slope;
   float* out = dx.data();
-  const float hi = opt_.max_value, t = opt_.threshold, a = opt_.negative_slope;
-  for (long i = 0, n = dy.size(); i < n; ++i)                 // (B1); at the kinks x = threshold and x = max_value the
-    out[i] = x[i] >= hi ? 0.0f : x[i] > t ? g[i] : a * g[i];  // left piece's slope, as TF and PyTorch
+  parallel_ranges(dy.size(), [=](long first, long last) {
+    for (long i = first; i < last; ++i) {  // (B1); at the kinks x = threshold and x = max_value the left
+      const float gi = g[i];               // piece's slope, as TF and PyTorch; g read always: no branch
+      out[i] = x[i] >= hi ? 0.0f : x[i] > t ? gi : a * gi;
+    }
+  });
 }
 
 LayerRef<ActivationLayer> Activation(const std::string& activation, const std::string& name) {

@@ -33,7 +33,7 @@ void conv2d_weight_gradient(const float* x, const WindowGeometry& g, ConstMatrix
   partials.resize(size_t(groups * part));
   sums.assign(size_t(part), 0.0f);
   float* P = partials.data();
-  parallel_for_scratch(groups, threads_for(rows * patch * F), chunk * patch, [&](long gi, float* scratch) {
+  parallel_for_scratch(groups, threads_for_macs(rows * patch * F), chunk * patch, [&](long gi, float* scratch) {
     MatrixMap dK_g(P + gi * part, patch, F);
     RowVectorMap db_g(P + gi * part + patch * F, F);
     dK_g.setZero(), db_g.setZero();
@@ -53,7 +53,7 @@ void conv2d_input_gradient(ConstMatrixMap dZ, const WindowGeometry& g, ConstMatr
   const long patch = K.rows(), F = K.cols(), pixels = g.OH * g.OW, image = g.H * g.W * g.C;
   if (is_pointwise(g)) return gemm(dZ, Op::None, K, Op::Transpose, MatrixMap(dx, g.N * pixels, g.C));
   const long chunk = conv2d_chunk_rows(patch);
-  parallel_for_scratch(g.N, threads_for(g.N * pixels * patch * F), chunk * patch, [&](long n, float* dX) {
+  parallel_for_scratch(g.N, threads_for_macs(g.N * pixels * patch * F), chunk * patch, [&](long n, float* dX) {
     std::fill(dx + n * image, dx + (n + 1) * image, 0.0f);
     for (long r0 = n * pixels; r0 < (n + 1) * pixels; r0 += chunk) {
       const long r1 = std::min((n + 1) * pixels, r0 + chunk);
@@ -78,7 +78,7 @@ void conv2d_input_gradient_turned(ConstMatrixMap dZ, const WindowGeometry& g, Co
         for (long f = 0; f < F; ++f)
           Kt((kh * g.KW + kw) * F + f, c) = K(((g.KH - 1 - kh) * g.KW + (g.KW - 1 - kw)) * C + c, f);
   const long chunk = conv2d_chunk_rows(patch), chunks = (rows + chunk - 1) / chunk;
-  parallel_for_scratch(chunks, threads_for(rows * patch * C), chunk * patch, [&](long i, float* X) {
+  parallel_for_scratch(chunks, threads_for_macs(rows * patch * C), chunk * patch, [&](long i, float* X) {
     const long r0 = i * chunk, r1 = std::min(rows, r0 + chunk);
     im2col(dZ.data(), t, X, r0, r1);
     gemm(ConstMatrixMap(X, r1 - r0, patch), Op::None, ConstMatrixMap(Kt.data(), patch, C), Op::None,

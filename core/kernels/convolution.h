@@ -36,7 +36,7 @@ template <class Epilogue>
 void conv2d_forward(const float* x, const WindowGeometry& g, ConstMatrixMap K, float* y, Epilogue&& epilogue) {
   const long rows = g.N * g.OH * g.OW, patch = K.rows(), F = K.cols();
   const long chunk = conv2d_chunk_rows(patch), chunks = (rows + chunk - 1) / chunk;
-  parallel_for_scratch(chunks, threads_for(rows * patch * F), chunk * patch, [&](long i, float* scratch) {
+  parallel_for_scratch(chunks, threads_for_macs(rows * patch * F), chunk * patch, [&](long i, float* scratch) {
     const long r0 = i * chunk, r1 = std::min(rows, r0 + chunk);
     MatrixMap Z(y + r0 * F, r1 - r0, F);
     gemm(conv2d_patches(x, g, r0, r1, scratch), Op::None, K, Op::None, Z, false, 1);

@@ -63,6 +63,63 @@ void set_num_threads(int n) {
   apply(n);
 }
 
+namespace {
+
+double seconds_now() { return omp_get_wtime(); }
+
+// The median of `reps` timings of f().
+template <class F>
+double median_seconds(int reps, F&& f) {
+  std::vector<double> t;
+  for (int r = 0; r < reps; ++r) {
+    const double t0 = seconds_now();
+    f();
+    t.push_back(seconds_now() - t0);
+  }
+  std::nth_element(t.begin(), t.begin() + reps / 2, t.end());
+  return t[size_t(reps / 2)];
+}
+
+ParallelThresholds measure_thresholds() {
+  ParallelThresholds m;
+  const int threads = std::max(2, num_threads());
+  volatile int sink = 0;
+  m.start_us = 1e6 * median_seconds(21, [&] {
+#pragma omp parallel num_threads(threads)
+                 sink = sink + 1;
+               });
+  constexpr long kFloats = 1L << 14, kDim = 48;
+  std::vector<float> a(kFloats, 1.0f), b(kFloats, 0.5f);
+  m.float_ns = 1e9 / double(kFloats) * median_seconds(21, [&] {
+                 for (long i = 0; i < kFloats; ++i) a[size_t(i)] = a[size_t(i)] * 0.999f + b[size_t(i)];
+               });
+  Eigen::MatrixXf A = Eigen::MatrixXf::Constant(kDim, kDim, 0.5f), C(kDim, kDim);
+  m.mac_ns = 1e9 / double(kDim * kDim * kDim) * median_seconds(11, [&] { C.noalias() = A * A; });
+  sink = sink + int(a[0] + C(0, 0));
+  auto size = [&](double per_unit_ns, double low, double high) {
+    return long(std::clamp(kParallelPayoff * m.start_us * 1e3 / std::max(per_unit_ns, 1e-4), low, high));
+  };
+  m.floats = size(m.float_ns, 4096, 1 << 22);
+  m.macs = size(m.mac_ns, 1 << 14, 1 << 26);
+  if (const char* s = std::getenv("MINNOW_PARALLEL_MIN_WORK"); s != nullptr && *s != '\0') {
+    char* end = nullptr;
+    const long v = std::strtol(s, &end, 10);
+    if (end == s || *end != '\0' || v < 0)
+      throw ConfigError(fmt::format("the environment variable MINNOW_PARALLEL_MIN_WORK={} is not a size: it must be "
+                                    "an integer >= 0 (floats)",
+                                    s));
+    m.floats = v;
+  }
+  return m;
+}
+
+}  // namespace
+
+const ParallelThresholds& parallel_thresholds() {
+  static const ParallelThresholds measured = measure_thresholds();
+  return measured;
+}
+
 int thread_index() { return omp_get_thread_num(); }
 
 float* const* scratch_buffers(int threads, long floats) {

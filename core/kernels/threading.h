@@ -12,6 +12,8 @@
 // same bits.
 #pragma once
 
+#include <algorithm>
+
 namespace minnow {
 
 // The number of threads in use (reads the environment on the first call; a value that is not an
@@ -22,12 +24,22 @@ void set_num_threads(int n);
 // The largest thread count accepted: 4 times the processors OpenMP sees.
 int max_num_threads();
 
-// Work below this many floats touched (or multiply-adds) runs on one thread: starting a
-// parallel region costs a few microseconds, more than small work takes.
-inline constexpr long kParallelMinWork = 1L << 18;
+// Below a size, work runs on one thread: starting a parallel region costs microseconds, more than
+// small work takes. The sizes are measured on this machine, once per process, the first time one
+// is asked for: the time a parallel region takes to start on num_threads() threads, against one
+// thread's time per float of a streaming loop and per multiply-add of a small matrix product;
+// threads pay off from the size at which the work takes kParallelPayoff times that start.
+// MINNOW_PARALLEL_MIN_WORK (floats) sets the first instead. Results never depend on the choice.
+inline constexpr double kParallelPayoff = 8;
+struct ParallelThresholds {
+  long floats = 0, macs = 0;                      // the sizes from which threads pay off
+  double start_us = 0, float_ns = 0, mac_ns = 0;  // what was measured
+};
+const ParallelThresholds& parallel_thresholds();
 
-// The number of threads worth using for `work` units (floats touched or multiply-adds).
-inline int threads_for(long work) { return work < kParallelMinWork ? 1 : num_threads(); }
+// The number of threads worth using for `floats` floats touched, or `macs` multiply-adds.
+inline int threads_for(long floats) { return floats < parallel_thresholds().floats ? 1 : num_threads(); }
+inline int threads_for_macs(long macs) { return macs < parallel_thresholds().macs ? 1 : num_threads(); }
 
 // f(i) for i in [0, n), split into contiguous ranges over `threads` OpenMP threads. With one
 // thread (or one item) it is a plain loop: even an empty OpenMP region costs an allocation.
@@ -39,6 +51,15 @@ void parallel_for(long n, int threads, F&& f) {
   }
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (long i = 0; i < n; ++i) f(i);
+}
+
+// f(first, last) over [0, n) in contiguous ranges, on the threads n floats call for: an element-wise
+// loop (an activation) on all threads without its body knowing them.
+template <class F>
+void parallel_ranges(long n, F&& f) {
+  constexpr long kRange = 1L << 14;
+  const long ranges = (n + kRange - 1) / kRange;
+  parallel_for(ranges, threads_for(n), [&](long r) { f(r * kRange, std::min(n, (r + 1) * kRange)); });
 }
 
 // The index of the calling thread in the parallel loop running it (0 outside one).

@@ -1,5 +1,6 @@
 #include "core/kernels/threading.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -82,6 +83,7 @@ std::string probe_threads(const std::string& env) {
 TEST_CASE("threads probe (run by the environment test in a child process)", "[.threads_probe]") {
   try {
     fmt::print("num_threads={}\n", num_threads());
+    fmt::print("parallel floats={}\n", parallel_thresholds().floats);
   } catch (const ConfigError& e) {
     fmt::print("ConfigError: {}\n", e.what());
   }
@@ -109,4 +111,38 @@ TEST_CASE("A thread count the machine cannot start is a ConfigError, from set_nu
   CHECK_THAT(out, Catch::Contains("OMP_NUM_THREADS=3000"));
   CHECK_THAT(probe_threads("MINNOW_NUM_THREADS=lots"), Catch::Contains("MINNOW_NUM_THREADS=lots"));
   CHECK_THAT(probe_threads("MINNOW_NUM_THREADS=0"), Catch::Contains("ConfigError"));
+}
+
+TEST_CASE("The sizes from which threads pay off are measured, within their bounds, and can be set", "[threading]") {
+  const ParallelThresholds& t = parallel_thresholds();
+  CHECK(t.start_us > 0);
+  CHECK(t.float_ns > 0);
+  CHECK(t.mac_ns > 0);
+  CHECK(t.floats >= 4096);
+  CHECK(t.floats <= (1L << 22));
+  CHECK(t.macs >= (1L << 14));
+  CHECK(t.macs <= (1L << 26));
+  CHECK(&parallel_thresholds() == &t);  // measured once
+  CHECK(threads_for(0) == 1);
+  CHECK(threads_for(1L << 23) == num_threads());
+  CHECK(threads_for_macs(1L << 27) == num_threads());
+  CHECK_THAT(probe_threads("MINNOW_PARALLEL_MIN_WORK=1000"), Catch::Contains("parallel floats=1000\n"));
+  const std::string bad = probe_threads("MINNOW_PARALLEL_MIN_WORK=many");
+  CHECK_THAT(bad, Catch::Contains("ConfigError"));
+  CHECK_THAT(bad, Catch::Contains("MINNOW_PARALLEL_MIN_WORK=many"));
+}
+
+TEST_CASE("parallel_ranges covers every element once, in ranges, on 1 and 2 threads", "[threading]") {
+  const int before = num_threads();
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    const long n = (1L << 20) + 3;
+    std::vector<int> seen(static_cast<size_t>(n), 0);
+    int* p = seen.data();
+    parallel_ranges(n, [=](long first, long last) {
+      for (long i = first; i < last; ++i) p[i] += 1;
+    });
+    CHECK(std::count(seen.begin(), seen.end(), 1) == n);
+  }
+  set_num_threads(before);
 }
