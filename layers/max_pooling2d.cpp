@@ -1,39 +1,54 @@
 #include "layers/max_pooling2d.h"
 
 #include <algorithm>
-#include <limits>
+
+#include "core/kernels/threading.h"
 
 namespace minnow {
 
+// One image per task, on the threads the size calls for (core/kernels/threading.h): images write
+// disjoint parts of y, a and dx, so the result is the same for any number of threads.
 void MaxPooling2DLayer::forward_impl(const Tensor& x, Tensor& y, Mode) {
   g_.N = x.shape()[0];
-  const long C = g_.C;
   argmax_.resize(size_t(y.size()));
-  for (long n = 0; n < g_.N; ++n)
+  const float* in = x.data();
+  float* out_all = y.data();
+  long* arg_all = argmax_.data();
+  parallel_for(g_.N, threads_for(x.size() + y.size()), [&](long n) {
+    const long C = g_.C;
     for (long oh = 0; oh < g_.OH; ++oh)
       for (long ow = 0; ow < g_.OW; ++ow) {
         const long o = offset_nhwc(n, oh, ow, 0, g_.OH, g_.OW, C);
-        float* out = y.data() + o;  // (C,) maxima of this window
-        long* arg = argmax_.data() + o;
-        std::fill(out, out + C, -std::numeric_limits<float>::infinity());
-        std::fill(arg, arg + C, -1L);
-        // Only real cells are visited: padding is -inf and never wins (F1).
+        float* out = out_all + o;  // (C,) maxima of this window
+        long* arg = arg_all + o;
+        // Only real cells are visited: padding is -inf and never wins (F1). A window holds at least
+        // one real cell: the first sets the maxima, the others replace them when strictly greater.
         const Window win = window(oh, ow);
+        const long first = offset_nhwc(n, win.h0, win.w0, 0, g_.H, g_.W, C);
+        for (long c = 0; c < C; ++c) out[c] = in[first + c], arg[c] = first + c;
         for (long h = win.h0; h < win.h1; ++h)
           for (long w = win.w0; w < win.w1; ++w) {
             const long i = offset_nhwc(n, h, w, 0, g_.H, g_.W, C);
-            for (long c = 0; c < C; ++c)
-              if (arg[c] < 0 || x[i + c] > out[c]) {  // strictly greater: the first of equals stays (F2)
-                out[c] = x[i + c];                    // (F1)
-                arg[c] = i + c;                       // (F2)
-              }
+            for (long c = 0; c < C; ++c) {  // strictly greater: the first of equals stays (F2)
+              const float v = in[i + c];
+              const bool wins = v > out[c];
+              out[c] = wins ? v : out[c];      // (F1)
+              arg[c] = wins ? i + c : arg[c];  // (F2)
+            }
           }
       }
+  });
 }
 
 void MaxPooling2DLayer::backward_impl(const Tensor& dy, Tensor& dx) {
-  dx.fill(0.0f);
-  for (long o = 0; o < dy.size(); ++o) dx[argmax_[size_t(o)]] += dy[o];  // (B1)
+  const long per_in = dx.size() / g_.N, per_out = dy.size() / g_.N;
+  const float* g = dy.data();
+  float* out = dx.data();
+  const long* arg = argmax_.data();
+  parallel_for(g_.N, threads_for(dx.size() + dy.size()), [&](long n) {  // image n's a points into image n
+    std::fill(out + n * per_in, out + (n + 1) * per_in, 0.0f);
+    for (long o = n * per_out; o < (n + 1) * per_out; ++o) out[arg[o]] += g[o];  // (B1)
+  });
 }
 
 LayerRef<MaxPooling2DLayer> MaxPooling2D(const Pooling2DOptions& options) {
