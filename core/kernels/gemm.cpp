@@ -19,9 +19,7 @@ namespace ei = Eigen::internal;
 using Traits = ei::gebp_traits<float, float>;
 using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
 
-// From this many multiply-adds a product small in both output sides is split along k (a fixed
-// size, not a measured one: where the split falls changes the order of the sums, so it must not
-// depend on the machine). How many threads run a product is measured (threads_for_macs).
+// Below this many multiply-adds a product stays on one thread.
 constexpr double kParallelMinMacs = double(1 << 23);
 // A product whose output is too small to split is split along k into this many parts at most,
 // each at least kMinDepthPart deep. The count depends on k only, never on the thread count.
@@ -212,7 +210,7 @@ void gemm(ConstMatrixMap A, Op op_a, ConstMatrixMap B, Op op_b, MatrixMap C, boo
   const double macs = double(m) * double(n) * double(k);
   const bool split_depth = macs >= kParallelMinMacs && k >= 2 * kMinDepthPart && rows < 4 * mr && cols < 4 * nr;
   int T = threads > 0 ? threads : num_threads();
-  if (threads_for_macs(m * n * k) == 1 || omp_in_parallel()) T = 1;
+  if (macs < kParallelMinMacs || omp_in_parallel()) T = 1;
   if (op_a == Op::Transpose && op_b == Op::None && n <= kWideColumns && k <= 64 && m >= 16 * kTile)
     return wide_at_b(A.data(), B.data(), C.data(), m, n, k, accumulate);
   if (split_depth) return gemm_split_depth(l, r, C.data(), rows, cols, k, kc, accumulate, T);
