@@ -95,7 +95,10 @@ ParallelThresholds measure_thresholds() {
                  for (long i = 0; i < kFloats; ++i) a[size_t(i)] = a[size_t(i)] * 0.999f + b[size_t(i)];
                });
   Eigen::MatrixXf A = Eigen::MatrixXf::Constant(kDim, kDim, 0.5f), C(kDim, kDim);
+  const int eigen_threads = Eigen::nbThreads();  // one thread's rate: Eigen would split 48^3 in two
+  Eigen::setNbThreads(1);
   m.mac_ns = 1e9 / double(kDim * kDim * kDim) * median_seconds(11, [&] { C.noalias() = A * A; });
+  Eigen::setNbThreads(eigen_threads);
   volatile float keep = a[0] + C(0, 0);  // the results are used: the loops are not optimized away
   (void)keep;
   auto size = [&](double per_unit_ns, double low, double high) {
